@@ -1,0 +1,7 @@
+"""Contract tests that every adapter of a mallcore port must pass.
+
+Subclass a contract in your own test suite and provide the fixture it names;
+pytest then runs the whole contract against your adapter.
+"""
+
+__all__: list[str] = []
