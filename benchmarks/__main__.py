@@ -19,7 +19,7 @@ HERE = Path(__file__).resolve().parent
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
-    parser.add_argument("--only", default="", help="comma-separated module suffixes, e.g. money,sku")
+    parser.add_argument("--only", default="", help="module suffixes, e.g. money,sku")
     parser.add_argument("--quick", action="store_true", help="short timing loops (smoke run)")
     parser.add_argument("--out", default=str(HERE / "results" / "latest.md"))
     args = parser.parse_args()

@@ -115,7 +115,10 @@ def _ratio_text(ratio: float) -> str:
 
 def render(workloads: list[Workload]) -> tuple[str, bool]:
     """Return the Markdown table of all workloads and whether every target was met."""
-    out = ["| workload | implementation | time/op | ops/s | mallcore vs this |", "|---|---|---|---|---|"]
+    out = [
+        "| workload | implementation | time/op | ops/s | mallcore vs this |",
+        "|---|---|---|---|---|",
+    ]
     all_met = True
     checks: list[str] = []
     for workload in workloads:
@@ -131,4 +134,4 @@ def render(workloads: list[Workload]) -> tuple[str, bool]:
             all_met &= met
             checks.append(f"- [{'met' if met else 'MISSED'}] {workload.name}: {text}")
         checks.extend(f"- note: {workload.name}: {note}" for note in workload.notes)
-    return "\n".join(out + ["", *checks]), all_met
+    return "\n".join([*out, "", *checks]), all_met
