@@ -6,25 +6,35 @@ derives from it, so ``except ValueError`` keeps working for callers::
 
     MallcoreError
     ├── ConfigError (ValueError)              rule, catalog or settings data is invalid
-    │   └── UnknownCurrencyError              a currency code py-moneyed does not know
+    │   ├── RulesValidationError              a rule file's problems, each with its JSON path
+    │   ├── UnknownCurrencyError              a currency code py-moneyed does not know
+    │   └── UnknownRegionError                a malformed or unknown region code
     ├── PricingError
     │   ├── CurrencyMismatchError (TypeError) two currencies met in one operation
     │   ├── InvalidAmountError (ValueError)   NaN, infinite, negative or over-precise amount
     │   ├── UndeliverableError                a line cannot be shipped to the address
     │   └── ZeroPaymentError                  a quote came to zero where that is not allowed
     ├── InventoryError
-    │   └── InsufficientStockError            a reservation does not fit the available stock
+    │   ├── InsufficientStockError            a reservation does not fit the available stock
+    │   ├── ReservationStateError             a reservation's state forbids the action
+    │   └── UnknownReservationError (LookupError)  no reservation has that id
     ├── OrderError
     │   └── InvalidTransitionError            a state machine refused an action
     └── PortError                             raised by adapters only
         ├── StorageError
         └── CarrierError
+            ├── CarrierRejectedError          the carrier refused a quote or a shipment
+            ├── CarrierTimeoutError (TimeoutError)  the carrier did not answer in time
+            ├── UnknownStatusCodeError (LookupError)  a raw tracking code with no mapping
+            └── UnknownTrackingNumberError (LookupError)  the carrier has no such waybill
 """
 
 from __future__ import annotations
 
 __all__ = [
     "CarrierError",
+    "CarrierRejectedError",
+    "CarrierTimeoutError",
     "ConfigError",
     "CurrencyMismatchError",
     "InsufficientStockError",
@@ -35,9 +45,15 @@ __all__ = [
     "OrderError",
     "PortError",
     "PricingError",
+    "ReservationStateError",
+    "RulesValidationError",
     "StorageError",
     "UndeliverableError",
     "UnknownCurrencyError",
+    "UnknownRegionError",
+    "UnknownReservationError",
+    "UnknownStatusCodeError",
+    "UnknownTrackingNumberError",
     "ZeroPaymentError",
 ]
 
@@ -55,12 +71,39 @@ class ConfigError(MallcoreError, ValueError):
     """
 
 
+class RulesValidationError(ConfigError):
+    """A rule or scenario file failed validation; ``problems`` lists each one with its JSON path.
+
+    Common causes: a misspelt key (unknown keys are refused), a float where an
+    exact amount is expected, a ``kind`` mallcore does not know.
+    """
+
+    def __init__(self, what: str, problems: list[str]) -> None:
+        self.what = what
+        self.problems = problems
+        super().__init__(f"invalid {what}: " + "; ".join(problems))
+
+
 class UnknownCurrencyError(ConfigError):
     """A currency code that py-moneyed does not know (``"RMB"`` instead of ``"CNY"``)."""
 
     def __init__(self, code: object) -> None:
         self.code = code
         super().__init__(f"Unknown currency code {code!r}: use an ISO 4217 code such as 'CNY'.")
+
+
+class UnknownRegionError(ConfigError):
+    """A region code that is malformed or not in mallcore's bundled region table.
+
+    Common causes: a Chinese division code of the wrong length (``"4403051"``),
+    a city that does not exist (``"4499"``), or a country that is not an
+    ISO 3166-1 alpha-2 code (``"UK"`` instead of ``"GB"``).
+    """
+
+    def __init__(self, code: object, reason: str) -> None:
+        self.code = code
+        self.reason = reason
+        super().__init__(f"region={code!r} {reason}")
 
 
 class PricingError(MallcoreError):
@@ -121,6 +164,30 @@ class InsufficientStockError(InventoryError):
         )
 
 
+class ReservationStateError(InventoryError):
+    """A stock reservation was asked to do something its current state forbids.
+
+    Common causes: committing (paying) a reservation that was already
+    released or expired (the order side then flags the payment for refund),
+    releasing a reservation that was already committed (return the units with
+    a restock instead), or reusing a reservation id for different lines.
+    """
+
+    def __init__(self, reservation_id: str, state: str, action: str) -> None:
+        self.reservation_id = reservation_id
+        self.state = state
+        self.action = action
+        super().__init__(f"Can't {action} reservation {reservation_id!r} while it is {state}.")
+
+
+class UnknownReservationError(InventoryError, LookupError):
+    """No stock reservation has this id (never reserved, or reserved in another store)."""
+
+    def __init__(self, reservation_id: str) -> None:
+        self.reservation_id = reservation_id
+        super().__init__(f"No reservation with id {reservation_id!r}.")
+
+
 class OrderError(MallcoreError):
     """Base class for errors in the order life cycle."""
 
@@ -145,3 +212,52 @@ class StorageError(PortError):
 
 class CarrierError(PortError):
     """A carrier adapter failed (timeout, rejection); the backend's exception is chained."""
+
+
+class CarrierTimeoutError(CarrierError, TimeoutError):
+    """The carrier did not answer in time.
+
+    The request may or may not have reached the carrier: retry
+    ``create_shipment`` with the *same* idempotency key, which returns the
+    waybill if the first attempt went through and never creates a second one.
+    """
+
+    def __init__(self, carrier: str, operation: str) -> None:
+        self.carrier = carrier
+        self.operation = operation
+        super().__init__(f"Carrier {carrier!r} did not answer {operation}() in time.")
+
+
+class CarrierRejectedError(CarrierError):
+    """The carrier refused a quote or a shipment; ``reason`` says why in its words.
+
+    Common causes: an address the carrier does not serve, an unknown service,
+    an idempotency key reused for a different shipment.
+    """
+
+    def __init__(self, carrier: str, reason: str) -> None:
+        self.carrier = carrier
+        self.reason = reason
+        super().__init__(f"Carrier {carrier!r} rejected the request: {reason}")
+
+
+class UnknownStatusCodeError(CarrierError, LookupError):
+    """A carrier sent a raw tracking code that its status table does not map.
+
+    Add the code to the adapter's status table (see
+    :class:`mallcore.shipping.tracking.StatusCodeTable`) rather than guessing a status.
+    """
+
+    def __init__(self, carrier: str, code: str) -> None:
+        self.carrier = carrier
+        self.code = code
+        super().__init__(f"Carrier {carrier!r} sent tracking code {code!r}, which has no status.")
+
+
+class UnknownTrackingNumberError(CarrierError, LookupError):
+    """The carrier has no waybill with this tracking number."""
+
+    def __init__(self, carrier: str, tracking_no: str) -> None:
+        self.carrier = carrier
+        self.tracking_no = tracking_no
+        super().__init__(f"Carrier {carrier!r} has no waybill with tracking_no={tracking_no!r}.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import MAX_PREC, Context, Decimal, InvalidOperation
 from functools import cache, lru_cache
 from typing import Final
 
@@ -44,6 +44,7 @@ __all__ = [
     "resolve_currency",
     "sum_money",
     "to_minor",
+    "to_minor_all",
 ]
 
 _HUNDRED: Final = 100
@@ -151,6 +152,9 @@ def _scale(code: str, sub_unit: int) -> tuple[int, Decimal]:
 # --------------------------------------------------------------------------- conversion
 
 _new_object = object.__new__
+# Building amounts from minor units must never round, whatever precision the
+# caller's decimal context has: multiply in a context of unlimited precision.
+_exact_multiply = Context(prec=MAX_PREC).multiply
 
 
 def _make_money(amount: Decimal, currency: Currency) -> Money:
@@ -171,7 +175,7 @@ def from_minor(units: int, currency: str | Currency) -> Money:
     Money('1234', 'JPY')
     """
     cur = resolve_currency(currency)
-    return _make_money(_scale(cur.code, cur.sub_unit)[1] * units, cur)
+    return _make_money(_exact_multiply(_scale(cur.code, cur.sub_unit)[1], units), cur)
 
 
 def to_minor(money: Money) -> int:
@@ -207,34 +211,49 @@ def _too_precise(field: str, value: object, currency: Currency) -> InvalidAmount
     )
 
 
-def _to_minor_all(
-    amounts: Iterable[Money], currency: Currency | None
+def to_minor_all(
+    amounts: Iterable[Money], currency: str | Currency | None = None
 ) -> tuple[list[int], Currency]:
-    """Minor units of many amounts of one currency; the hot path of sums and splits."""
+    """Minor units of many amounts of one currency, converted in one pass.
+
+    This is the boundary of a hot path: convert once, compute on integers,
+    convert back with :func:`from_minor` or :func:`allocate`.
+
+    Args:
+        amounts: Amounts that must all share one currency.
+        currency: The expected currency; required when *amounts* may be empty.
+
+    Returns:
+        The minor units, in order, and the currency.
+
+    Raises:
+        CurrencyMismatchError: Two currencies (or not *currency*).
+        InvalidAmountError: An amount is not finite or too precise.
+
+    >>> to_minor_all([Money("1.10", "CNY"), Money("2", "CNY")])
+    ([110, 200], CNY)
+    """
+    moneys = amounts if isinstance(amounts, list | tuple) else list(amounts)
+    cur = resolve_currency(currency) if currency is not None else None
+    if cur is None:
+        if not moneys:
+            msg = "cannot tell the currency of an empty list of amounts; pass currency="
+            raise InvalidAmountError(msg)
+        cur = moneys[0].currency
+    per_major = _scale(cur.code, cur.sub_unit)[0]
     units: list[int] = []
     append = units.append
-    cur = currency
-    per_major = 0
-    for money in amounts:
-        money_currency = money.currency
-        if money_currency is not cur:
-            if cur is None:
-                cur = money_currency
-            elif money_currency != cur:
-                raise CurrencyMismatchError(cur.code, money_currency.code)
-        if not per_major:
-            per_major = _scale(cur.code, cur.sub_unit)[0]
+    for money in moneys:
+        if money.currency is not cur and money.currency != cur:
+            raise CurrencyMismatchError(cur.code, money.currency.code)
         try:
             numerator, denominator = money.amount.as_integer_ratio()
         except (ValueError, OverflowError):
             raise _not_finite("amount", money.amount) from None
-        value, rest = divmod(numerator * per_major, denominator)
-        if rest:
+        # A reduced fraction n/d is whole in minor units exactly when d divides per_major.
+        if per_major % denominator:
             raise _too_precise("amount", money.amount, cur)
-        append(value)
-    if cur is None:
-        msg = "cannot tell the currency of an empty list of amounts; pass currency="
-        raise InvalidAmountError(msg)
+        append(numerator * (per_major // denominator))
     return units, cur
 
 
@@ -250,7 +269,9 @@ def quantize(money: Money, rounding: RoundingPolicy = HALF_UP) -> Money:
         numerator, denominator = money.amount.as_integer_ratio()
     except (ValueError, OverflowError):
         raise _not_finite("amount", money.amount) from None
-    return _make_money(unit * rounding.divide(numerator * per_major, denominator), cur)
+    return _make_money(
+        _exact_multiply(unit, rounding.divide(numerator * per_major, denominator)), cur
+    )
 
 
 def parse_money(
@@ -322,8 +343,7 @@ def sum_money(amounts: Iterable[Money], currency: str | Currency | None = None) 
     >>> sum_money([], "JPY")
     Money('0', 'JPY')
     """
-    cur = resolve_currency(currency) if currency is not None else None
-    units, cur = _to_minor_all(amounts, cur)
+    units, cur = to_minor_all(amounts, currency)
     return from_minor(sum(units), cur)
 
 
@@ -352,16 +372,19 @@ def allocate_minor(total: int, weights: Sequence[int]) -> list[int]:
         raise InvalidAmountError(msg)
     if total < 0:
         return [-part for part in allocate_minor(-total, weights)]
-    whole = 0
-    for weight in weights:
-        if type(weight) is not int:
+    # Summing first keeps the common case (plain non-negative ints) at C speed;
+    # the loop below only runs to explain what is wrong.
+    plain = set(map(type, weights)) == {int}
+    whole = sum(weights) if plain else 0
+    if not plain or min(weights) < 0:
+        for weight in weights:
             if isinstance(weight, bool) or not isinstance(weight, int):
                 msg = f"weights={list(weights)!r} must be integers, got {weight!r}"
                 raise InvalidAmountError(msg)
-        elif weight < 0:
-            msg = f"weights={list(weights)!r} must be non-negative"
-            raise InvalidAmountError(msg)
-        whole += weight
+            if weight < 0:
+                msg = f"weights={list(weights)!r} must be non-negative"
+                raise InvalidAmountError(msg)
+        whole = sum(weights)
     if whole <= 0:
         msg = f"weights={list(weights)!r} must be non-negative and sum to more than 0"
         raise InvalidAmountError(msg)
@@ -407,7 +430,15 @@ def allocate(total: Money, weights: Sequence[int]) -> list[Money]:
     """
     cur = total.currency
     unit = _scale(cur.code, cur.sub_unit)[1]
-    return [_make_money(unit * part, cur) for part in allocate_minor(to_minor(total), weights)]
+    parts: list[Money] = []
+    append = parts.append
+    # Inlined _make_money: this loop is the hot path of every discount split.
+    for units in allocate_minor(to_minor(total), weights):
+        money = _new_object(Money)
+        money.amount = _exact_multiply(unit, units)  # type: ignore[misc]
+        money.currency = cur  # type: ignore[misc]
+        append(money)
+    return parts
 
 
 # --------------------------------------------------------------------------- refunds
