@@ -1,0 +1,134 @@
+"""In-memory adapters for tests, notebooks and single-process tools.
+
+>>> from datetime import datetime, UTC
+>>> store = InMemoryInventoryStore()
+>>> _ = store.set_stock("TEA-1", 3)
+>>> store.reserve("o-1", {"TEA-1": 2}, datetime(2026, 11, 11, tzinfo=UTC)).changed
+True
+>>> store.get("TEA-1").available
+1
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from mallcore.clock import aware
+from mallcore.errors import UnknownReservationError
+from mallcore.sku import inventory
+from mallcore.sku.inventory import (
+    DeductOn,
+    LinesInput,
+    Reservation,
+    ReservationChange,
+    ReservationState,
+    StockChange,
+    StockLevel,
+)
+
+if TYPE_CHECKING:
+    from mallcore.ports import InventoryStore
+
+__all__ = ["InMemoryInventoryStore"]
+
+
+class InMemoryInventoryStore:
+    """An :class:`~mallcore.ports.InventoryStore` in a dict, safe to share between threads.
+
+    One lock is held across each operation's check and write, which is what makes a
+    read-compute-write atomic here; the domain functions decide, the store only keeps
+    their results. Nothing survives the process.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._levels: dict[str, StockLevel] = {}
+        self._reservations: dict[str, Reservation] = {}
+
+    def get(self, sku_id: str) -> StockLevel | None:
+        """Return the stock level of *sku_id*, or ``None`` if it was never stocked."""
+        with self._lock:
+            return self._levels.get(sku_id)
+
+    def get_reservation(self, reservation_id: str) -> Reservation | None:
+        """Return the reservation stored under *reservation_id*, or ``None``."""
+        with self._lock:
+            return self._reservations.get(reservation_id)
+
+    def set_stock(
+        self, sku_id: str, on_hand: int, *, low_stock_threshold: int | None = None
+    ) -> StockChange:
+        """Set ``on_hand`` after a stock count, creating the level if needed."""
+        with self._lock:
+            change = inventory.set_stock(
+                self._levels.get(sku_id), sku_id, on_hand, low_stock_threshold=low_stock_threshold
+            )
+            self._levels[sku_id] = change.level
+            return change
+
+    def restock(self, sku_id: str, quantity: int) -> StockChange:
+        """Add *quantity* units to ``on_hand``, creating the level if needed."""
+        with self._lock:
+            level = self._levels.get(sku_id) or StockLevel(sku_id, on_hand=0)
+            change = inventory.restock(level, quantity)
+            self._levels[sku_id] = change.level
+            return change
+
+    def reserve(
+        self,
+        reservation_id: str,
+        lines: LinesInput,
+        expires_at: datetime,
+        *,
+        deduct_on: DeductOn = DeductOn.PLACEMENT,
+    ) -> ReservationChange:
+        """Hold *lines* until *expires_at*, all or none; idempotent by *reservation_id*."""
+        requested = Reservation(reservation_id, lines, expires_at, deduct_on)
+        with self._lock:
+            existing = self._reservations.get(reservation_id)
+            return self._apply(inventory.reserve(self._levels, requested, existing=existing))
+
+    def commit(self, reservation_id: str) -> ReservationChange:
+        """Deduct a paid reservation's units from ``on_hand``; idempotent."""
+        with self._lock:
+            return self._apply(inventory.commit(self._levels, self._find(reservation_id)))
+
+    def release(self, reservation_id: str) -> ReservationChange:
+        """Return a cancelled reservation's held units; idempotent after release or expiry."""
+        with self._lock:
+            return self._apply(inventory.release(self._levels, self._find(reservation_id)))
+
+    def expire_due(self, now: datetime) -> list[ReservationChange]:
+        """Expire every open reservation due at or before *now*, earliest first."""
+        aware(now, field="now")
+        with self._lock:
+            due = sorted(
+                (
+                    r
+                    for r in self._reservations.values()
+                    if r.state is ReservationState.OPEN and r.expires_at <= now
+                ),
+                key=lambda r: (r.expires_at, r.id),
+            )
+            return [self._apply(inventory.expire(self._levels, r, now)) for r in due]
+
+    def _find(self, reservation_id: str) -> Reservation:
+        reservation = self._reservations.get(reservation_id)
+        if reservation is None:
+            raise UnknownReservationError(reservation_id)
+        return reservation
+
+    def _apply(self, change: ReservationChange) -> ReservationChange:
+        # Called with the lock held, after the domain function accepted the whole
+        # operation, so a refusal above leaves both dicts untouched.
+        for level in change.levels:
+            self._levels[level.sku_id] = level
+        self._reservations[change.reservation.id] = change.reservation
+        return change
+
+
+if TYPE_CHECKING:
+    # mypy proves here that the adapter has the port's structure.
+    _store: InventoryStore = InMemoryInventoryStore()
