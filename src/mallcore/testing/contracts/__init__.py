@@ -4,4 +4,7 @@ Subclass a contract in your own test suite and provide the fixture it names;
 pytest then runs the whole contract against your adapter.
 """
 
-__all__: list[str] = []
+from mallcore.testing.contracts._carrier import CarrierContract
+from mallcore.testing.contracts._inventory import InventoryStoreContract
+
+__all__ = ["CarrierContract", "InventoryStoreContract"]

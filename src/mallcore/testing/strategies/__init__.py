@@ -20,5 +20,18 @@ from mallcore.testing.strategies._money import (
     money,
     weights,
 )
+from mallcore.testing.strategies._shipping import freight_templates, region_codes, shipping_lines
+from mallcore.testing.strategies._sku import products, skus, specs
 
-__all__ = ["DEFAULT_CURRENCIES", "currency_codes", "money", "weights"]
+__all__ = [
+    "DEFAULT_CURRENCIES",
+    "currency_codes",
+    "freight_templates",
+    "money",
+    "products",
+    "region_codes",
+    "shipping_lines",
+    "skus",
+    "specs",
+    "weights",
+]

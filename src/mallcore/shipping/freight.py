@@ -1,0 +1,471 @@
+"""A cart's shipping fee from its freight templates (stage 6 of the quote, DESIGN.md §6).
+
+Lines are grouped by freight template. Each template charges its lines' total
+pieces, weight (kg) or volume (m³) by the charge rule that matches the ship-to
+region, unless one of its free rules is met; several templates combine by
+:class:`Combine`. Each template's fee is split over its lines by their share of
+the charged value with :func:`mallcore.money.allocate_minor`.
+
+Settled where DESIGN.md is silent:
+
+- A free rule waives the whole template fee, its remote-area surcharge included.
+- Under ``max_first`` a free template is not charged: it takes no part in the
+  choice of the template that pays its first fee.
+- A remote-area surcharge is added to every charged template's fee, whatever
+  the combine mode.
+- A template id that ``templates`` lacks raises :class:`~mallcore.errors.ConfigError`
+  naming the SKU and the template.
+- Chinese division codes are descendants of ``CN``, so a rule for ``CN`` matches them.
+
+All arithmetic is in integers (minor units, 10⁻⁹ quantity units); nothing is rounded.
+
+>>> from decimal import Decimal
+>>> from mallcore.money import Money
+>>> from mallcore.shipping.templates import ChargeBy, ChargeRule, FreightTemplate
+>>> t = FreightTemplate("std", ChargeBy.WEIGHT,
+...     [ChargeRule(Decimal(1), Decimal(8), Decimal("0.5"), Decimal(2))])
+>>> cart = [ShippingLine("TEA", "std", 3, Decimal("0.4"), amount=Money("30", "CNY"))]
+>>> compute_shipping(cart, {"std": t}, "4403", currency="CNY").total  # 1.2 kg: 8 + 1 × 2
+Money('10.00', 'CNY')
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal
+from operator import attrgetter
+from typing import Any, Final
+
+import attrs
+from moneyed import Currency, Money
+
+from mallcore.errors import ConfigError, CurrencyMismatchError, UndeliverableError
+from mallcore.money import allocate_minor, from_minor, resolve_currency, to_minor
+from mallcore.shipping.regions import region_ancestors
+from mallcore.shipping.templates import NANO, ChargeBy, FreeRule, FreightTemplate, Plan, to_nano
+
+__all__ = [
+    "Combine",
+    "ShippingBreakdown",
+    "ShippingLine",
+    "TemplateFee",
+    "compute_shipping",
+]
+
+_ZERO: Final = Decimal(0)
+
+
+class Combine(enum.Enum):
+    """How the fees of several templates in one cart combine.
+
+    ``SUM`` adds every template's fee. ``MAX_FIRST`` charges the full fee of the
+    charged template with the highest first fee (ties: the one whose first line
+    comes first in the cart) and every other charged template
+    ``ceil(value / additional) × additional_fee``.
+    """
+
+    SUM = "sum"
+    MAX_FIRST = "max_first"
+
+
+@attrs.frozen
+class ShippingLine:
+    """One cart line as shipping sees it.
+
+    Args:
+        key: The cart line key (the SKU id, or ``"gift:SKU"``).
+        template_id: The product's freight template; None ships free.
+        quantity: Pieces, at least 1.
+        weight_kg: Weight of one unit in kilograms (Decimal, at most 9 decimals).
+        volume_m3: Volume of one unit in cubic metres (Decimal, at most 9 decimals).
+        amount: The line's net item amount after stage 4 (coupons), used by
+            free rules' ``min_amount``; None counts as zero.
+
+    Raises:
+        ConfigError: A bad key, quantity, weight or volume (the message names it).
+        InvalidAmountError: An amount with more decimals than its currency has.
+    """
+
+    key: str
+    template_id: str | None
+    quantity: int
+    weight_kg: Decimal = _ZERO
+    volume_m3: Decimal = _ZERO
+    amount: Money | None = None
+    # The line's pieces, weight and volume in 10⁻⁹ units and its amount in minor
+    # units, computed once here so that compute_shipping only adds integers.
+    _pieces: int = attrs.field(init=False, repr=False, eq=False)
+    _weight: int = attrs.field(init=False, repr=False, eq=False)
+    _volume: int = attrs.field(init=False, repr=False, eq=False)
+    _amount_minor: int = attrs.field(init=False, repr=False, eq=False)
+    _amount_currency: Currency | None = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        key: object = self.key  # callers' data: check what the annotations promise
+        template_id: object = self.template_id
+        amount: object = self.amount
+        if not isinstance(key, str) or not key:
+            msg = f"key={key!r} must be a non-empty string"
+            raise ConfigError(msg)
+        if template_id is not None and not isinstance(template_id, str):
+            msg = f"template_id={template_id!r} of {key!r} must be a string or None"
+            raise ConfigError(msg)
+        if type(self.quantity) is not int or self.quantity < 1:
+            msg = f"quantity={self.quantity!r} of {self.key!r} must be an integer of at least 1"
+            raise ConfigError(msg)
+        weight = to_nano(self.weight_kg, "weight_kg")
+        volume = to_nano(self.volume_m3, "volume_m3")
+        if amount is None:
+            minor = 0
+        elif isinstance(amount, Money):
+            minor = to_minor(amount)
+        else:
+            msg = f"amount={amount!r} of {key!r} must be Money or None"
+            raise ConfigError(msg)
+        object.__setattr__(self, "_pieces", self.quantity * NANO)
+        object.__setattr__(self, "_weight", self.quantity * weight)
+        object.__setattr__(self, "_volume", self.quantity * volume)
+        object.__setattr__(self, "_amount_minor", minor)
+        object.__setattr__(self, "_amount_currency", None if amount is None else amount.currency)
+
+    @classmethod
+    def checked(
+        cls,
+        key: str,
+        template_id: str | None,
+        quantity: int,
+        weight_kg: Decimal,
+        volume_m3: Decimal,
+        unit_nanos: tuple[int, int],
+        amount_minor: int,
+        currency: Currency,
+    ) -> ShippingLine:
+        """A line from values its caller has already validated (the quote pipeline's hot path).
+
+        Nothing is checked and ``amount`` is left None: free rules read
+        *amount_minor* directly.
+
+        Args:
+            key: The cart line key.
+            template_id: The freight template, or None.
+            quantity: Pieces, at least 1.
+            weight_kg: Weight of one unit.
+            volume_m3: Volume of one unit.
+            unit_nanos: ``(to_nano(weight_kg), to_nano(volume_m3))``, computed once per SKU.
+            amount_minor: The line's net item amount in minor units of *currency*.
+            currency: The cart currency.
+        """
+        line = _new(cls)
+        for name, value in (
+            ("key", key),
+            ("template_id", template_id),
+            ("quantity", quantity),
+            ("weight_kg", weight_kg),
+            ("volume_m3", volume_m3),
+            ("amount", None),
+            ("_pieces", quantity * NANO),
+            ("_weight", quantity * unit_nanos[0]),
+            ("_volume", quantity * unit_nanos[1]),
+            ("_amount_minor", amount_minor),
+            ("_amount_currency", currency),
+        ):
+            _set(line, name, value)
+        return line
+
+
+class _Shares(Mapping[str, Money]):
+    """Line key → share of freight, held in minor units; Money is built on access."""
+
+    __slots__ = ("_currency", "minor")
+
+    def __init__(self, minor: dict[str, int], currency: Currency) -> None:
+        #: The shares in minor units (read-only by convention).
+        self.minor = minor
+        self._currency = currency
+
+    def __getitem__(self, key: str) -> Money:
+        return from_minor(self.minor[key], self._currency)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.minor)
+
+    def __len__(self) -> int:
+        return len(self.minor)
+
+    def __repr__(self) -> str:
+        return repr(dict(self.items()))
+
+
+@attrs.frozen
+class TemplateFee:
+    """What one freight template charged, and why.
+
+    Attributes:
+        template_id: The template.
+        charge_by: Pieces, weight or volume.
+        charged_value: The template's lines' total pieces, kg or m³.
+        base_fee: The charge rule's fee for *charged_value*, before combine and
+            free rules, without surcharge.
+        fee: What the cart pays for this template: after combine, plus the
+            surcharge; zero when a free rule applies.
+        free: Whether a free rule made the template free.
+        free_reason: E.g. ``"free_rule: min_amount 99.00 reached"``, or None.
+        surcharge: The remote-area surcharge included in *fee* (zero when free).
+        line_shares: *fee* split over the template's lines by charged value.
+    """
+
+    template_id: str
+    charge_by: ChargeBy
+    charged_value: Decimal
+    base_fee: Money
+    fee: Money
+    free: bool
+    free_reason: str | None
+    surcharge: Money
+    line_shares: Mapping[str, Money] = attrs.field(hash=False)
+
+
+# What compute_shipping keeps per template; TemplateFee objects and the split
+# of each fee over its lines are built from it when first asked for.
+_PLAN, _LINES, _VALUE, _BASE, _FEE, _FREE = range(6)
+
+
+@attrs.frozen(eq=False)
+class ShippingBreakdown:
+    """The cart's shipping: total, per-template fees and per-line shares.
+
+    The total is computed at once. The per-line shares (with
+    :func:`~mallcore.money.allocate_minor`, by charged value) and the
+    :class:`TemplateFee` details are computed on first access and then kept, so
+    a caller that only needs the total does not pay for the splits.
+    ``line_shares`` covers every line of the cart in cart order (lines without
+    a template get zero) and sums to ``total``.
+    """
+
+    total: Money
+    _lines: tuple[ShippingLine, ...] = attrs.field(repr=False)
+    _entries: list[list[Any]] = attrs.field(repr=False)
+    _cache: dict[str, Any] = attrs.field(init=False, factory=dict, repr=False)
+
+    def _splits(self) -> list[dict[str, int]]:
+        try:
+            splits: list[dict[str, int]] = self._cache["splits"]
+        except KeyError:
+            splits = self._cache["splits"] = [_split(entry) for entry in self._entries]
+        return splits
+
+    def template_splits(self) -> list[tuple[str, int, dict[str, int]]]:
+        """``(template id, fee, {line key: share})`` per template, in minor units, in cart order."""
+        return [
+            (entry[_PLAN].template.id, entry[_FEE], split)
+            for entry, split in zip(self._entries, self._splits(), strict=True)
+        ]
+
+    @property
+    def line_shares(self) -> Mapping[str, Money]:
+        """Each line's share of ``total``, by line key, in cart order."""
+        try:
+            shares: _Shares = self._cache["shares"]
+        except KeyError:
+            minor = dict.fromkeys([line.key for line in self._lines], 0)
+            for split in self._splits():
+                minor.update(split)
+            shares = self._cache["shares"] = _Shares(minor, self.total.currency)
+        return shares
+
+    @property
+    def fees(self) -> tuple[TemplateFee, ...]:
+        """One :class:`TemplateFee` per template used by the cart, in cart order."""
+        try:
+            fees: tuple[TemplateFee, ...] = self._cache["fees"]
+        except KeyError:
+            currency = self.total.currency
+            fees = self._cache["fees"] = tuple(
+                _template_fee(entry, split, currency)
+                for entry, split in zip(self._entries, self._splits(), strict=True)
+            )
+        return fees
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ShippingBreakdown):
+            return NotImplemented
+        mine = (self.total, self.fees, dict(self.line_shares))
+        return mine == (other.total, other.fees, dict(other.line_shares))
+
+    def __hash__(self) -> int:
+        return hash((self.total, self.fees))
+
+
+def _from_nano(value: int) -> Decimal:
+    exponent = -9
+    while exponent < 0 and value % 10 == 0:
+        value //= 10
+        exponent += 1
+    return Decimal(value).scaleb(exponent)
+
+
+def _template_fee(entry: list[Any], split: dict[str, int], currency: Currency) -> TemplateFee:
+    plan, rule = entry[_PLAN], entry[_FREE]
+    template = plan.template
+    return TemplateFee(
+        template_id=template.id,
+        charge_by=template.charge_by,
+        charged_value=_from_nano(entry[_VALUE]),
+        base_fee=from_minor(entry[_BASE], currency),
+        fee=from_minor(entry[_FEE], currency),
+        free=rule is not None,
+        free_reason=None if rule is None else f"free_rule: {rule.describe()}",
+        surcharge=from_minor(0 if rule is not None else plan.surcharge, currency),
+        line_shares={key: from_minor(part, currency) for key, part in split.items()},
+    )
+
+
+def _split(entry: list[Any]) -> dict[str, int]:
+    """The template's fee split over its lines by charged value (minor units)."""
+    fee, group = entry[_FEE], entry[_LINES]
+    if len(group) == 1:
+        return {group[0].key: fee}
+    if not fee:
+        return dict.fromkeys([line.key for line in group], 0)
+    values = list(map(entry[_PLAN].charged, group))
+    # Zero-weight goods (e-cards, say) still share a weight template's first fee.
+    weights = values if any(values) else [line.quantity for line in group]
+    parts = allocate_minor(fee, weights)
+    return {line.key: part for line, part in zip(group, parts, strict=True)}
+
+
+_CURRENCIES: dict[str, Currency] = {}
+_new = object.__new__
+_set = object.__setattr__
+_key = attrgetter("key")
+_quantity = attrgetter("quantity")
+_amount_minor = attrgetter("_amount_minor")
+_amount_currency = attrgetter("_amount_currency")
+
+
+def compute_shipping(
+    lines: Sequence[ShippingLine],
+    templates: Mapping[str, FreightTemplate],
+    region: str,
+    *,
+    currency: str | Currency,
+    combine: Combine = Combine.SUM,
+) -> ShippingBreakdown:
+    """Compute the shipping fee of a cart's lines to *region*.
+
+    Args:
+        lines: The cart's lines; keys must be unique.
+        templates: Freight templates by id.
+        region: The ship-to region code (see :mod:`mallcore.shipping.regions`).
+        currency: The cart currency; template fees are read in it.
+        combine: How several templates' fees combine.
+
+    Returns:
+        The total, the per-template fees and each line's share, all exact to
+        the minor unit (nothing is rounded: fees are whole minor units).
+
+    Raises:
+        UndeliverableError: A line's template does not deliver to *region*
+            (the first such line in cart order is named).
+        ConfigError: A line names a template that *templates* lacks, two lines
+            share a key, or a template fee is too precise for *currency*.
+        UnknownRegionError: *region* is malformed or unknown.
+        CurrencyMismatchError: A line's amount is in another currency (checked
+            when a ``min_amount`` free rule reads it).
+    """
+    if isinstance(currency, str):
+        cur = _CURRENCIES.get(currency)
+        if cur is None:
+            cur = _CURRENCIES.setdefault(currency, resolve_currency(currency))
+    else:
+        cur = currency
+    code = cur.code
+    lines = tuple(lines)
+    if len(set(map(_key, lines))) != len(lines):
+        _duplicate_key(lines)
+    groups: defaultdict[str | None, list[ShippingLine]] = defaultdict(list)
+    for line in lines:
+        groups[line.template_id].append(line)
+    groups.pop(None, None)
+    if not groups:
+        region_ancestors(region)  # an invalid region is an error even for a free cart
+    summing = combine is Combine.SUM
+    entries: list[list[Any]] = []
+    total = 0
+    for template_id, group in groups.items():
+        template = templates.get(template_id)  # type: ignore[arg-type]
+        if template is None:
+            msg = (
+                f"SKU {group[0].key!r} uses freight template {template_id!r},"
+                " which is not among the freight templates"
+            )
+            raise ConfigError(msg)
+        plan = template._plans.get((region, code)) or template.plan(region, code)
+        blocked, charged, first, first_fee, additional, additional_fee, surcharge = plan[:7]
+        if blocked:
+            raise UndeliverableError(group[0].key, region, template=template.id)
+        value = sum(map(charged, group))
+        if value <= first:
+            base = first_fee
+        else:
+            base = first_fee - ((first - value) // additional) * additional_fee
+        rule = _free_rule(plan, group, cur) if plan.free_rules else None
+        fee = 0 if rule is not None else base + surcharge
+        total += fee
+        entries.append([plan, group, value, base, fee, rule])
+    if not summing:
+        total = _max_first(entries)
+    # Built without attrs' __init__: this is the hot path, and every field is ours.
+    breakdown = _new(ShippingBreakdown)
+    _set(breakdown, "total", from_minor(total, cur))
+    _set(breakdown, "_lines", lines)
+    _set(breakdown, "_entries", entries)
+    _set(breakdown, "_cache", {})
+    return breakdown
+
+
+def _max_first(entries: list[list[Any]]) -> int:
+    """Re-price *entries* by ``max_first`` and return the new total (minor units)."""
+    leader = None
+    for entry in entries:
+        if entry[_FREE] is None and (
+            leader is None or entry[_PLAN].first_fee > leader[_PLAN].first_fee
+        ):
+            leader = entry  # strictly greater: ties stay with the earlier template
+    total = 0
+    for entry in entries:
+        if entry[_FREE] is None and entry is not leader:
+            plan = entry[_PLAN]
+            entry[_FEE] = -(-entry[_VALUE] // plan.additional) * plan.additional_fee
+            entry[_FEE] += plan.surcharge
+        total += entry[_FEE]
+    return total
+
+
+def _free_rule(plan: Plan, group: list[ShippingLine], currency: Currency) -> FreeRule | None:
+    pieces = sum(map(_quantity, group))
+    amount = 0
+    if plan.needs_amount:
+        if not {*map(_amount_currency, group)} <= {currency, None}:
+            line = next(x for x in group if _amount_currency(x) not in (currency, None))
+            other: Currency = _amount_currency(line)
+            context = f"amount of {line.key!r}"
+            raise CurrencyMismatchError(currency.code, other.code, context=context)
+        amount = sum(map(_amount_minor, group))
+    for min_amount, min_quantity, rule in plan.free_rules:
+        if (min_amount is None or amount >= min_amount) and (
+            min_quantity is None or pieces >= min_quantity
+        ):
+            return rule
+    return None
+
+
+def _duplicate_key(lines: Sequence[ShippingLine]) -> None:
+    seen: set[str] = set()
+    for line in lines:
+        if line.key in seen:
+            msg = f"key={line.key!r} appears on two shipping lines; merge them first"
+            raise ConfigError(msg)
+        seen.add(line.key)
