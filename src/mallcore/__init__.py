@@ -18,16 +18,24 @@ from mallcore.money import (
     format_money,
     proportional_refund,
 )
+from mallcore.pricing import Cart, CartLine, PricingContext, Quote, Scenario, load_scenario, quote
 
 __all__ = [
+    "Cart",
+    "CartLine",
     "Clock",
     "FixedClock",
     "MallcoreError",
     "Money",
+    "PricingContext",
+    "Quote",
     "RoundingPolicy",
+    "Scenario",
     "SystemClock",
     "__version__",
     "allocate",
     "format_money",
+    "load_scenario",
     "proportional_refund",
+    "quote",
 ]

@@ -1,19 +1,25 @@
 """The ``mallcore`` command (also ``python -m mallcore``).
 
 Exit codes: 0 success, 1 a business rule rejected the input (undeliverable,
-zero payment), 2 bad input or usage. Errors print one line to stderr.
+zero payment) or ``validate`` found problems, 2 bad input or usage. Errors
+print one line to stderr naming the error class.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
+from typing import TextIO
 
 from mallcore._version import __version__
-from mallcore.errors import MallcoreError
+from mallcore.errors import MallcoreError, UndeliverableError, ZeroPaymentError
 
 __all__ = ["main"]
+
+#: Errors where the input was fine but a business rule rejected the cart.
+_RULE_REJECTIONS = (UndeliverableError, ZeroPaymentError)
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -27,7 +33,64 @@ def _build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     demo = commands.add_parser("demo", help="run the main job end to end and explain each step")
     demo.add_argument("--locale", action="append", help="extra locale to format amounts in")
+    quote = commands.add_parser("quote", help="price the cart of a scenario file")
+    quote.add_argument("scenario", help="scenario file (JSON, or YAML with PyYAML)")
+    quote.add_argument("--json", action="store_true", help="print Quote.to_dict() as JSON")
+    schema = commands.add_parser("schema", help="print the JSON Schema of a rule file")
+    schema.add_argument("name", help="scenario, rules, promotion, coupon, membership, ...")
+    validate = commands.add_parser("validate", help="list every problem of a rule file")
+    validate.add_argument("file", help="a scenario or rules file (JSON, or YAML with PyYAML)")
     return parser
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return f"mallcore: {type(exc).__name__}: {text}"
+
+
+def _quote(path: str, as_json: bool, out: TextIO) -> int:
+    from mallcore.pricing import quote
+    from mallcore.pricing.scenario import load_scenario
+
+    scenario = load_scenario(path)
+    result = quote(scenario.cart, scenario.context)
+    if as_json:
+        json.dump(result.to_dict(), out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    else:
+        out.write(result.explain() + "\n")
+    return 0
+
+
+def _schema(name: str, out: TextIO) -> int:
+    from mallcore.pricing.rules import SCHEMAS
+
+    model = SCHEMAS.get(name)
+    if model is None:
+        known = ", ".join(sorted(SCHEMAS))
+        print(f"mallcore: unknown schema {name!r}; known: {known}", file=sys.stderr)
+        return 2
+    json.dump(model.json_schema(), out, ensure_ascii=False, indent=2)
+    out.write("\n")
+    return 0
+
+
+def _validate(path: str, out: TextIO) -> int:
+    from mallcore.errors import RulesValidationError
+    from mallcore.pricing.rules import validate_rules
+
+    try:
+        kind = validate_rules(path)
+    except RulesValidationError as exc:
+        for problem in exc.problems:
+            out.write(f"{problem}\n")
+        out.write(f"{len(exc.problems)} problem(s) in {path}\n")
+        return 1
+    except MallcoreError as exc:
+        out.write(f"{' '.join(str(exc).split())}\n1 problem(s) in {path}\n")
+        return 1
+    out.write(f"{path}: a valid {kind}\n")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -40,8 +103,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             run_demo(sys.stdout, extra_locales=args.locale or [])
             return 0
+        if args.command == "quote":
+            return _quote(args.scenario, args.json, sys.stdout)
+        if args.command == "schema":
+            return _schema(args.name, sys.stdout)
+        if args.command == "validate":
+            return _validate(args.file, sys.stdout)
+    except BrokenPipeError:
+        # The reader went away (``mallcore quote ... | head``): not an error of ours.
+        sys.stderr.close()
+        return 0
+    except _RULE_REJECTIONS as exc:
+        print(_one_line(exc), file=sys.stderr)
+        return 1
     except MallcoreError as exc:
-        print(f"mallcore: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(_one_line(exc), file=sys.stderr)
         return 2
     parser.print_help()
     return 2

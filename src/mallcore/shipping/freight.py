@@ -10,7 +10,8 @@ Settled where DESIGN.md is silent:
 
 - A free rule waives the whole template fee, its remote-area surcharge included.
 - Under ``max_first`` a free template is not charged: it takes no part in the
-  choice of the template that pays its first fee.
+  choice of the template that pays its first fee; a tie on the first fee goes to
+  the template listed first, so the fee never depends on the order of cart lines.
 - A remote-area surcharge is added to every charged template's fee, whatever
   the combine mode.
 - A template id that ``templates`` lacks raises :class:`~mallcore.errors.ConfigError`
@@ -61,8 +62,8 @@ class Combine(enum.Enum):
     """How the fees of several templates in one cart combine.
 
     ``SUM`` adds every template's fee. ``MAX_FIRST`` charges the full fee of the
-    charged template with the highest first fee (ties: the one whose first line
-    comes first in the cart) and every other charged template
+    charged template with the highest first fee (ties: the one listed first
+    among the templates) and every other charged template
     ``ceil(value / additional) × additional_fee``.
     """
 
@@ -416,7 +417,7 @@ def compute_shipping(
         total += fee
         entries.append([plan, group, value, base, fee, rule])
     if not summing:
-        total = _max_first(entries)
+        total = _max_first(entries, templates)
     # Built without attrs' __init__: this is the hot path, and every field is ours.
     breakdown = _new(ShippingBreakdown)
     _set(breakdown, "total", from_minor(total, cur))
@@ -426,14 +427,24 @@ def compute_shipping(
     return breakdown
 
 
-def _max_first(entries: list[list[Any]]) -> int:
-    """Re-price *entries* by ``max_first`` and return the new total (minor units)."""
+def _max_first(entries: list[list[Any]], listed: Mapping[str, FreightTemplate]) -> int:
+    """Re-price *entries* by ``max_first`` and return the new total (minor units).
+
+    A tie on the first fee goes to the template listed earlier in *listed*, so
+    the fee does not depend on the order of the cart's lines.
+    """
+    position = {template_id: n for n, template_id in enumerate(listed)}
     leader = None
     for entry in entries:
         if entry[_FREE] is None and (
-            leader is None or entry[_PLAN].first_fee > leader[_PLAN].first_fee
+            leader is None
+            or entry[_PLAN].first_fee > leader[_PLAN].first_fee
+            or (
+                entry[_PLAN].first_fee == leader[_PLAN].first_fee
+                and position[entry[_PLAN].template.id] < position[leader[_PLAN].template.id]
+            )
         ):
-            leader = entry  # strictly greater: ties stay with the earlier template
+            leader = entry
     total = 0
     for entry in entries:
         if entry[_FREE] is None and entry is not leader:

@@ -156,11 +156,14 @@ def test_max_first_charges_other_templates_at_the_additional_rate_28_cny():
     assert (t2.base_fee, t2.fee) == (cny("16.00"), cny("8.00"))
 
 
-def test_max_first_ties_go_to_the_template_whose_line_comes_first():
+def test_max_first_ties_go_to_the_template_listed_first_whatever_the_cart_order():
     templates = [piece("T1", rule(1, 10, 1, 5)), piece("T2", rule(1, 10, 1, 3))]
-    cart = [line("B", "T2", 2), line("A", "T1", 2)]
-    # T2 leads: 10 + 3 = 13; T1 at the additional rate: 2 × 5 = 10
-    assert ship(cart, templates, combine=Combine.MAX_FIRST).total == cny("23.00")
+    # T1 is listed first, so it leads: 10 + 5 = 15; T2 at the additional rate: 2 × 3 = 6.
+    for cart in (
+        [line("B", "T2", 2), line("A", "T1", 2)],
+        [line("A", "T1", 2), line("B", "T2", 2)],
+    ):
+        assert ship(cart, templates, combine=Combine.MAX_FIRST).total == cny("21.00")
 
 
 def test_max_first_ignores_free_templates_when_choosing_the_leader():

@@ -1,0 +1,45 @@
+"""Membership tiers: growth thresholds and the benefits a tier brings to a quote."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+import attrs
+
+from mallcore.errors import ConfigError
+
+__all__ = ["Tier", "tier_for_growth"]
+
+
+@attrs.frozen
+class Tier:
+    """A membership tier.
+
+    Args:
+        id: The tier id (``gold``); adjustments name it as ``member:ID``.
+        min_growth: Growth value (成长值) needed to reach it.
+        rate: Member price rate in percent units (``95`` = pay 95 %); None = no member price.
+        points_multiplier: Multiplies earned points (``1.5``).
+        free_shipping: Members of this tier ship free.
+    """
+
+    id: str
+    min_growth: int = 0
+    rate: Decimal | None = None
+    points_multiplier: Decimal = Decimal(1)
+    free_shipping: bool = False
+
+
+def tier_for_growth(tiers: Sequence[Tier], growth: int) -> Tier | None:
+    """The highest tier whose ``min_growth`` *growth* reaches, or None.
+
+    >>> tiers = [Tier("member"), Tier("gold", 1000)]
+    >>> tier_for_growth(tiers, 999).id, tier_for_growth(tiers, 1000).id
+    ('member', 'gold')
+    """
+    if growth < 0:
+        msg = f"growth={growth!r} must not be negative"
+        raise ConfigError(msg)
+    reached = [tier for tier in tiers if tier.min_growth <= growth]
+    return max(reached, key=lambda tier: tier.min_growth) if reached else None

@@ -1,0 +1,87 @@
+"""What the customer wants to buy: cart lines, coupon codes and a points request."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Literal
+
+import attrs
+
+from mallcore.errors import ConfigError
+
+__all__ = ["Cart", "CartLine", "PointsRequest"]
+
+#: ``"max"`` (as many as allowed), a number of points, or None (redeem nothing).
+PointsRequest = int | Literal["max"] | None
+
+
+@attrs.frozen
+class CartLine:
+    """``quantity`` units of one SKU."""
+
+    sku: str
+    quantity: int
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.sku, str) or not self.sku:
+            msg = f"cart line sku={self.sku!r} must be a non-empty string"
+            raise ConfigError(msg)
+        if isinstance(self.quantity, bool) or not isinstance(self.quantity, int):
+            msg = f"cart line {self.sku!r}: quantity={self.quantity!r} must be an integer"
+            raise ConfigError(msg)
+        if self.quantity < 1:
+            msg = f"cart line {self.sku!r}: quantity={self.quantity!r} must be at least 1"
+            raise ConfigError(msg)
+
+
+def _merge(lines: Iterable[CartLine | Mapping[str, object]]) -> tuple[CartLine, ...]:
+    """Merge lines of the same SKU at the position of its first occurrence."""
+    merged: dict[str, int] = {}
+    for raw in lines:
+        line = raw if isinstance(raw, CartLine) else _line_from_mapping(raw)
+        merged[line.sku] = merged.get(line.sku, 0) + line.quantity
+    return tuple(CartLine(sku, quantity) for sku, quantity in merged.items())
+
+
+def _line_from_mapping(raw: Mapping[str, object]) -> CartLine:
+    if not isinstance(raw, Mapping) or "sku" not in raw or "quantity" not in raw:
+        msg = f"cart line {raw!r} must be a CartLine or a mapping with 'sku' and 'quantity'"
+        raise ConfigError(msg)
+    return CartLine(raw["sku"], raw["quantity"])  # type: ignore[arg-type]
+
+
+def _codes(codes: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(codes, str):
+        msg = f"coupons={codes!r} must be a list of codes, not a string"
+        raise ConfigError(msg)
+    return tuple(codes)
+
+
+def _points(value: object) -> PointsRequest:
+    if value is None:
+        return None
+    if value == "max":
+        return "max"
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        msg = f"points={value!r} must be 'max', a non-negative integer or None"
+        raise ConfigError(msg)
+    return value
+
+
+@attrs.frozen
+class Cart:
+    """A cart: lines (merged by SKU), coupon codes in the order given, and a points request.
+
+    >>> cart = Cart([CartLine("A", 1), {"sku": "B", "quantity": 2}, CartLine("A", 2)])
+    >>> [(line.sku, line.quantity) for line in cart.lines]
+    [('A', 3), ('B', 2)]
+    """
+
+    lines: tuple[CartLine, ...] = attrs.field(converter=_merge)
+    coupons: tuple[str, ...] = attrs.field(default=(), converter=_codes)
+    points: PointsRequest = attrs.field(default=None, converter=_points)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.lines:
+            msg = "cart.lines must hold at least one line"
+            raise ConfigError(msg)

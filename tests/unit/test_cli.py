@@ -1,0 +1,189 @@
+"""The ``mallcore`` command: version, help, usage errors and the demo."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+import mallcore
+from mallcore.cli import main
+
+AMOUNT = r"¥([\d,]+\.\d{2})"
+MATRIX_LINE = re.compile(r"^\s+(?P<code>TEE-[A-Z]+-[A-Z]+)\s+(?P<key>colour=\w+\|size=\w+)\s+¥")
+STOCK_LINE = re.compile(
+    r"^\s+(?P<sku>\S+)\s+reserved (?P<reserved>\d+), available (?P<available>\d+)$"
+)
+SUBTOTAL_LINE = re.compile(rf"^\s+\S+: (?P<qty>\d+) × {AMOUNT} = {AMOUNT}$")
+ADJUSTMENT_LINE = re.compile(
+    r"^\s+(?P<source>\S+?)(?: on ¥[\d,]+\.\d{2})?: (?P<sign>[-+])¥(?P<amount>[\d,]+\.\d{2})"
+    r"(?: \(.*\))? → (?P<split>.*)$"
+)
+TOTAL_LINE = re.compile(rf"^\s+total: {AMOUNT}$")
+REFUND_LINE = re.compile(rf"^\s+(?P<sku>\S+) paid {AMOUNT}, refunds? (?P<parts>.*)$")
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m mallcore`` in a fresh interpreter, reading its output as UTF-8."""
+    return subprocess.run(
+        [sys.executable, "-m", "mallcore", *args],
+        capture_output=True,
+        encoding="utf-8",
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+        timeout=60,
+        check=False,
+    )
+
+
+def yuan(text: str) -> Decimal:
+    return Decimal(text.replace(",", ""))
+
+
+# --------------------------------------------------------------------------- version, help
+
+
+def test_version_in_a_subprocess() -> None:
+    done = run_cli("--version")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"mallcore {mallcore.__version__}\n"
+
+
+def test_version_in_process(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out == f"mallcore {mallcore.__version__}\n"
+
+
+def test_the_installed_console_script_runs() -> None:
+    script = Path(sys.executable).with_name("mallcore")
+    if not script.exists():
+        pytest.skip("the mallcore console script is not installed next to this interpreter")
+    done = subprocess.run(
+        [str(script), "--version"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"mallcore {mallcore.__version__}\n"
+
+
+def test_help_exits_zero_and_lists_the_demo(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: mallcore")
+    assert "demo" in out
+
+
+def test_no_command_prints_help_and_exits_two(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    assert capsys.readouterr().out.startswith("usage: mallcore")
+
+
+def test_no_command_in_a_subprocess_exits_two() -> None:
+    done = run_cli()
+    assert done.returncode == 2
+    assert done.stdout.startswith("usage: mallcore")
+
+
+def test_an_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["no-such-command"])
+    assert info.value.code == 2
+    assert "no-such-command" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- demo
+
+
+def check_demo_output(out: str) -> None:
+    """The demo's numbers must be right, whatever the cart it shows."""
+    lines = out.splitlines()
+
+    # 1. The SKU matrix: colour (red, black) × size (s, m, l) minus black/s, first spec outermost.
+    matrix = [match for line in lines if (match := MATRIX_LINE.match(line))]
+    assert [m["code"] for m in matrix] == [
+        "TEE-RED-S", "TEE-RED-M", "TEE-RED-L", "TEE-BLACK-M", "TEE-BLACK-L",
+    ], out  # fmt: skip
+    assert matrix[0]["key"] == "colour=red|size=s"
+
+    # 2. Stock: every SKU started at 20; available = 20 - reserved.
+    stock = [match for line in lines if (match := STOCK_LINE.match(line))]
+    assert len(stock) == 3, out
+    for row in stock:
+        assert int(row["available"]) == 20 - int(row["reserved"])
+
+    # 3. The quote: every adjustment's split adds up to it, and the total is the
+    #    list subtotals minus the discounts plus the freight.
+    subtotals = [match for line in lines if (match := SUBTOTAL_LINE.match(line))]
+    assert len(subtotals) == 3, out
+    for row in subtotals:
+        assert yuan(row[2]) * int(row["qty"]) == yuan(row[3])
+    expected_total = sum(yuan(row[3]) for row in subtotals)
+    adjustments = [match for line in lines if (match := ADJUSTMENT_LINE.match(line))]
+    assert len(adjustments) >= 5, out
+    for row in adjustments:
+        amount = yuan(row["amount"])
+        shares = [yuan(part) for part in re.findall(AMOUNT, row["split"])]
+        assert sum(shares) == amount, row.group(0)
+        expected_total += amount if row["sign"] == "+" else -amount
+    totals = [yuan(match[1]) for line in lines if (match := TOTAL_LINE.match(line))]
+    assert totals == [expected_total], out
+
+    # 4. Refunds of a line, unit by unit, add up to what the line paid.
+    refunds = [match for line in lines if (match := REFUND_LINE.match(line))]
+    assert len(refunds) == 2, out
+    for row in refunds:
+        paid = yuan(row[2])
+        pieces, _, stated = row["parts"].partition("=")
+        refunded = [yuan(part) for part in re.findall(AMOUNT, pieces)]
+        assert sum(refunded) == paid, row.group(0)
+        if stated:
+            assert [yuan(part) for part in re.findall(AMOUNT, stated)] == [paid]
+
+    # 5. One line per locale, each with an amount written the way CLDR writes it there.
+    expected = {
+        "zh_CN": "¥1,234.50",
+        "en_US": "€1,234.50",
+        "de_DE": "1.234,50\xa0€",
+        "ja_JP": "￥1,234",
+    }
+    for locale, shown in expected.items():
+        matching = [line for line in lines if line.split()[:1] == [locale]]
+        assert len(matching) == 1, f"no line for {locale} in:\n{out}"
+        assert shown in matching[0]
+
+
+def test_demo_in_a_subprocess() -> None:
+    done = run_cli("demo")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    check_demo_output(done.stdout)
+
+
+def test_demo_in_process(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo"]) == 0
+    check_demo_output(capsys.readouterr().out)
+
+
+def test_demo_formats_extra_locales(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--locale", "fr_FR"]) == 0
+    fr_lines = [line for line in capsys.readouterr().out.splitlines() if "fr_FR" in line]
+    assert len(fr_lines) == 1
+    # CLDR fr: narrow no-break space groups thousands, "," is the decimal mark, symbol last.
+    assert "1\u202f234,50\xa0€" in fr_lines[0]
+
+
+def test_demo_with_an_unknown_locale_fails_with_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["demo", "--locale", "xx_XX"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("mallcore: ConfigError:")
+    assert "'xx_XX'" in err
