@@ -112,16 +112,9 @@ class QuoteLine:
 
     @property
     def paid_minor(self) -> int:
-        """What the line pays, in minor units."""
-        return (
-            self.list_subtotal_minor
-            - self.item_discount_minor
-            - self.promotion_discount_minor
-            - self.coupon_discount_minor
-            - self.points_deduction_minor
-            + self.shipping_minor
-            + (self.tax_minor if self.tax_added else 0)
-        )
+        """What the line pays, in minor units (the line identity of DESIGN.md section 4)."""
+        added_tax = self.tax_minor if self.tax_added else 0
+        return self.net_items_minor + self.shipping_minor + added_tax
 
     @property
     def paid(self) -> Money:

@@ -20,16 +20,30 @@ from mallcore.testing.strategies._money import (
     money,
     weights,
 )
+from mallcore.testing.strategies._pricing import (
+    carts,
+    catalogs,
+    coupon_templates,
+    coupons,
+    promotions,
+    scenarios,
+)
 from mallcore.testing.strategies._shipping import freight_templates, region_codes, shipping_lines
 from mallcore.testing.strategies._sku import products, skus, specs
 
 __all__ = [
     "DEFAULT_CURRENCIES",
+    "carts",
+    "catalogs",
+    "coupon_templates",
+    "coupons",
     "currency_codes",
     "freight_templates",
     "money",
     "products",
+    "promotions",
     "region_codes",
+    "scenarios",
     "shipping_lines",
     "skus",
     "specs",
