@@ -74,9 +74,7 @@ def cases(draw: st.DrawFn) -> tuple[Cart, PricingContext, list[str]]:
     ]
     promotions = []
     if draw(st.booleans()):
-        promotions.append(
-            Promotion("ladder", ThresholdOff((SpendTier(cny(10000), cny(1000)),)))
-        )
+        promotions.append(Promotion("ladder", ThresholdOff((SpendTier(cny(10000), cny(1000)),))))
     if draw(st.booleans()):
         promotions.append(
             Promotion("ten", PercentOff(Decimal(10)), scope=Scope(categories=frozenset({"x"})))
@@ -106,7 +104,9 @@ def cases(draw: st.DrawFn) -> tuple[Cart, PricingContext, list[str]]:
     return Cart(lines, (), points), context, [c.code for c in held]
 
 
-def brute_force(cart: Cart, context: PricingContext, held: list[str]) -> tuple[int, tuple[str, ...]]:
+def brute_force(
+    cart: Cart, context: PricingContext, held: list[str]
+) -> tuple[int, tuple[str, ...]]:
     """Every subset with at most one coupon per class, applied in class order."""
     best: tuple[int, int, tuple[float, ...], tuple[str, ...]] | None = None
     for size in range(len(held) + 1):
