@@ -36,11 +36,15 @@ class CartLine:
 
 def _merge(lines: Iterable[CartLine | Mapping[str, object]]) -> tuple[CartLine, ...]:
     """Merge lines of the same SKU at the position of its first occurrence."""
-    merged: dict[str, int] = {}
+    merged: dict[str, CartLine] = {}
     for raw in lines:
         line = raw if isinstance(raw, CartLine) else _line_from_mapping(raw)
-        merged[line.sku] = merged.get(line.sku, 0) + line.quantity
-    return tuple(CartLine(sku, quantity) for sku, quantity in merged.items())
+        earlier = merged.get(line.sku)
+        # CartLines are already valid: only a merge needs a new one.
+        merged[line.sku] = (
+            line if earlier is None else CartLine(line.sku, earlier.quantity + line.quantity)
+        )
+    return tuple(merged.values())
 
 
 def _line_from_mapping(raw: Mapping[str, object]) -> CartLine:

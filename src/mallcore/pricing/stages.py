@@ -13,7 +13,7 @@ import attrs
 from moneyed import Money
 
 from mallcore.membership.tiers import Tier
-from mallcore.money import allocate_minor
+from mallcore.money import allocate_minor, minor_units
 from mallcore.pricing.catalog import CatalogItem
 from mallcore.pricing.context import PricingContext, TaxMode
 from mallcore.pricing.quote import Adjustment, Rejection, Row
@@ -23,6 +23,11 @@ from mallcore.promotions.engine import Lines, eligibility
 from mallcore.promotions.kinds import FlashSale, FreeShipping, GroupPrice, TimeLimited
 from mallcore.promotions.promotion import Promotion
 from mallcore.promotions.scope import ScopedItem
+from mallcore.shipping.freight import Combine, ShippingLine, compute_shipping
+from mallcore.shipping.regions import is_within
+from mallcore.shipping.templates import to_nano
+
+_COMBINE = {combine.value: combine for combine in Combine}
 
 __all__ = [
     "ItemPriceResult",
@@ -209,8 +214,6 @@ class Work:
 
 
 def _places(context: PricingContext) -> int:
-    from mallcore.money import minor_units
-
     return minor_units(context.currency)
 
 
@@ -257,6 +260,16 @@ def _member_price(
     return context.rounding.divide(unit * numerator, denominator * 100)
 
 
+def _has_member_prices(context: PricingContext) -> bool:
+    """Whether any SKU of the catalog has an explicit member price (cached on the context)."""
+    cached = context._cache.get("has_member_prices")
+    if cached is None:
+        cached = context._cache["has_member_prices"] = any(
+            item.member_price is not None for item in context.catalog.values()
+        )
+    return bool(cached)
+
+
 def _within_limits(benefit: object, quantity: int) -> bool:
     if not isinstance(benefit, FlashSale | GroupPrice):
         return True
@@ -291,10 +304,13 @@ def item_prices(work: Work, context: PricingContext) -> ItemPriceResult:
         else:
             candidates.append(promotion)
 
+    tier = context.tier
+    if not candidates and (tier is None or (tier.rate is None and not _has_member_prices(context))):
+        return ItemPriceResult((), tuple(rejected))  # nothing can change an item price
+
     shares: dict[str, list[tuple[int, int]]] = {}
     in_scope: set[str] = set()
     limited: set[str] = set()
-    tier = context.tier
     lines = work.lines
     for i, item in enumerate(work.items):
         assert item is not None
@@ -354,9 +370,17 @@ def _unit_nanos(context: PricingContext) -> dict[str, tuple[int, int]]:
     return cache
 
 
-def _in_region(region: str, regions: Sequence[str]) -> bool:
-    from mallcore.shipping.regions import is_within
+def _shipping_promotions(context: PricingContext) -> list[Promotion]:
+    """The context's 满包邮 promotions, in listing order (cached on the context)."""
+    cached = context._cache.get("shipping_promotions")
+    if cached is None:
+        cached = context._cache["shipping_promotions"] = [
+            p for p in context.promotions if isinstance(p.benefit, FreeShipping)
+        ]
+    return cached  # type: ignore[return-value]
 
+
+def _in_region(region: str, regions: Sequence[str]) -> bool:
     return any(is_within(region, code) for code in regions)
 
 
@@ -371,9 +395,6 @@ def shipping_stage(
     Free-shipping thresholds compare the net item amount after coupons (before
     points) of the promotion's in-scope lines; gift lines take no freight.
     """
-    from mallcore.shipping.freight import Combine, ShippingLine, compute_shipping
-    from mallcore.shipping.templates import to_nano
-
     adjustments: list[Adjustment] = []
     rejected: list[Rejection] = []
     region = context.ship_to
@@ -408,7 +429,7 @@ def shipping_stage(
             context.freight_templates,
             region,
             currency=currency,
-            combine=Combine(context.combine),
+            combine=_COMBINE[context.combine],
         )
         index = {key: i for i, key in enumerate(work.keys)}
         for template_id, _, split in breakdown.template_splits():
@@ -422,9 +443,8 @@ def shipping_stage(
     def remaining(i: int) -> int:
         return work.freight[i] - work.shipping_discount[i]
 
-    for promotion in context.promotions:
-        if not isinstance(promotion.benefit, FreeShipping):
-            continue
+    for promotion in _shipping_promotions(context):
+        assert isinstance(promotion.benefit, FreeShipping)
         reason, shortfall, waived = _free_shipping(
             promotion, promotion.benefit, work, context, after_coupons, remaining
         )
@@ -510,6 +530,16 @@ def _free_shipping(
 # --------------------------------------------------------------------------- stage 7
 
 
+def _has_tax_rates(context: PricingContext) -> bool:
+    """Whether any SKU of the catalog sets its own tax rate (cached on the context)."""
+    cached = context._cache.get("has_tax_rates")
+    if cached is None:
+        cached = context._cache["has_tax_rates"] = any(
+            item.tax_rate for item in context.catalog.values()
+        )
+    return bool(cached)
+
+
 def _rate(item: CatalogItem | None, context: PricingContext) -> Decimal:
     if item is not None and item.tax_rate:
         return item.tax_rate
@@ -528,6 +558,8 @@ def tax_stage(work: Work, context: PricingContext) -> tuple[Adjustment, ...]:
     settings = context.tax
     rounding = context.rounding
     n = len(work.keys)
+    if settings.mode is TaxMode.INCLUSIVE and not settings.rate and not _has_tax_rates(context):
+        return ()  # every rate is zero: every line's tax part is zero
     if settings.mode is TaxMode.INCLUSIVE:
         for i in range(n):
             rate = _rate(work.items[i], context)

@@ -159,20 +159,18 @@ class ShippingLine:
             currency: The cart currency.
         """
         line = _new(cls)
-        for name, value in (
-            ("key", key),
-            ("template_id", template_id),
-            ("quantity", quantity),
-            ("weight_kg", weight_kg),
-            ("volume_m3", volume_m3),
-            ("amount", None),
-            ("_pieces", quantity * NANO),
-            ("_weight", quantity * unit_nanos[0]),
-            ("_volume", quantity * unit_nanos[1]),
-            ("_amount_minor", amount_minor),
-            ("_amount_currency", currency),
-        ):
-            _set(line, name, value)
+        # Unrolled on purpose: this runs once per cart line in every quote.
+        _set(line, "key", key)
+        _set(line, "template_id", template_id)
+        _set(line, "quantity", quantity)
+        _set(line, "weight_kg", weight_kg)
+        _set(line, "volume_m3", volume_m3)
+        _set(line, "amount", None)
+        _set(line, "_pieces", quantity * NANO)
+        _set(line, "_weight", quantity * unit_nanos[0])
+        _set(line, "_volume", quantity * unit_nanos[1])
+        _set(line, "_amount_minor", amount_minor)
+        _set(line, "_amount_currency", currency)
         return line
 
 
