@@ -77,10 +77,11 @@ def _schema(name: str, out: TextIO) -> int:
 
 def _validate(path: str, out: TextIO) -> int:
     from mallcore.errors import RulesValidationError
-    from mallcore.pricing.rules import validate_rules
+    from mallcore.pricing.rules import read_rules_file, validate_rules
 
+    data = read_rules_file(path)  # an unreadable file is bad input (exit 2), not invalid rules
     try:
-        kind = validate_rules(path)
+        kind = validate_rules(data)
     except RulesValidationError as exc:
         for problem in exc.problems:
             out.write(f"{problem}\n")

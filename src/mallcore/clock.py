@@ -73,7 +73,13 @@ class AdvancingClock:
     """
 
     current: datetime = attrs.field(converter=aware)
-    step: timedelta = timedelta(0)
+    step: timedelta = attrs.field(default=timedelta(0))
+
+    @step.validator
+    def _forward(self, attribute: attrs.Attribute[timedelta], value: timedelta) -> None:
+        if value < timedelta(0):
+            msg = f"step={value!r} must not be negative: clocks do not run backwards"
+            raise ConfigError(msg)
 
     def now(self) -> datetime:
         """The current test instant; then move on by *step*."""

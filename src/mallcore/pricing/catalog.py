@@ -52,7 +52,8 @@ class CatalogItem:
         member_discount: Whether a tier's member rate applies.
         member_price: An explicit member price, used as given.
         quantity_tiers: 阶梯价 by the product's total quantity in the cart.
-        tax_rate: VAT rate in percent units (used by the tax stage).
+        tax_rate: VAT rate in percent units; None uses the context's default rate
+            (so ``0`` marks a zero-rated SKU even when the default is not zero).
         consumption_tax_rate: Consumption tax in percent units (cross-border mode).
         price_overrides: Price-book entries by currency, region or channel.
     """
@@ -69,7 +70,7 @@ class CatalogItem:
     member_discount: bool = True
     member_price: Money | None = None
     quantity_tiers: tuple[QuantityTier, ...] = ()
-    tax_rate: Decimal = Decimal(0)
+    tax_rate: Decimal | None = None
     consumption_tax_rate: Decimal = Decimal(0)
     price_overrides: tuple[PriceOverride, ...] = ()
     scoped: ScopedItem = attrs.field(init=False, repr=False)

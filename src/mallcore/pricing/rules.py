@@ -60,7 +60,7 @@ class SkuSpec(Spec):
     member_discount: bool = True
     member_price: Amount | None = None
     quantity_tiers: list[_QuantityTierSpec] = []
-    tax_rate: Percent = Decimal(0)
+    tax_rate: Percent | None = None
     consumption_tax_rate: Percent = Decimal(0)
     price_overrides: list[_PriceOverrideSpec] = []
 

@@ -535,13 +535,13 @@ def _has_tax_rates(context: PricingContext) -> bool:
     cached = context._cache.get("has_tax_rates")
     if cached is None:
         cached = context._cache["has_tax_rates"] = any(
-            item.tax_rate for item in context.catalog.values()
+            item.tax_rate for item in context.catalog.values() if item.tax_rate is not None
         )
     return bool(cached)
 
 
 def _rate(item: CatalogItem | None, context: PricingContext) -> Decimal:
-    if item is not None and item.tax_rate:
+    if item is not None and item.tax_rate is not None:
         return item.tax_rate
     return context.tax.rate
 

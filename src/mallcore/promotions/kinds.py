@@ -2,8 +2,8 @@
 
 Amounts are :class:`~moneyed.Money` in the pricing currency; percentages are
 in percent units (``percent_off=20`` is 20 % off). How each kind computes its
-discount is in :mod:`mallcore.promotions.stage` (order level) and
-:mod:`mallcore.pricing.item_price` (item level).
+discount is in :mod:`mallcore.promotions.engine` (order level) and
+:mod:`mallcore.pricing.stages` (item level).
 """
 
 from __future__ import annotations
