@@ -166,3 +166,15 @@ def test_an_object_without_now_is_not_a_clock() -> None:
             return SINGLES_DAY
 
     assert not isinstance(Sundial(), Clock)
+
+
+def test_an_advancing_clock_refuses_a_negative_step() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    import pytest
+
+    from mallcore.clock import AdvancingClock
+    from mallcore.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="step"):
+        AdvancingClock(datetime(2026, 1, 1, tzinfo=UTC), step=timedelta(seconds=-1))
