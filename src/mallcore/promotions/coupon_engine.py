@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from fractions import Fraction
+from decimal import Decimal
 
 import attrs
 
@@ -34,7 +34,7 @@ def coupon_discount(coupon: Coupon, base: int, rounding: RoundingPolicy) -> int:
     """What *coupon* takes off an in-scope amount of *base* minor units (capped at *base*)."""
     template = coupon.template
     if template.kind is CouponKind.PERCENT_OFF:
-        discount = _percent(base, Fraction(template.percent_off or 0), rounding)
+        discount = _percent(base, template.percent_off or Decimal(0), rounding)
         if template.max_discount_minor is not None:
             discount = min(discount, template.max_discount_minor)
     else:

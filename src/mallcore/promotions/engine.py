@@ -8,11 +8,12 @@ rule and subtracted before the next group runs.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
 from collections.abc import Sequence
 from datetime import datetime
-from fractions import Fraction
+from decimal import Decimal
 
 import attrs
 
@@ -122,12 +123,17 @@ def _allocate(total: int, lines: Lines, indices: Sequence[int]) -> tuple[tuple[i
     return tuple((i, part) for i, part in zip(indices, parts, strict=True) if part)
 
 
-def _round(value: Fraction, rounding: RoundingPolicy) -> int:
-    return rounding.divide(value.numerator, value.denominator)
+@functools.lru_cache(maxsize=1024)
+def _ratio(percent: Decimal) -> tuple[int, int]:
+    """A percentage as an exact ``(numerator, denominator)`` of a fraction of 1."""
+    numerator, denominator = percent.as_integer_ratio()
+    return numerator, denominator * 100
 
 
-def _percent(base: int, percent: Fraction, rounding: RoundingPolicy) -> int:
-    return _round(base * percent / 100, rounding)
+def _percent(base: int, percent: Decimal, rounding: RoundingPolicy) -> int:
+    """*percent* % of *base* minor units, rounded once."""
+    numerator, denominator = _ratio(percent)
+    return rounding.divide(base * numerator, denominator)
 
 
 def _scale(lines: Lines, indices: Sequence[int]) -> int:
@@ -178,7 +184,7 @@ def evaluate(
     if isinstance(benefit, ThresholdPercent):
         return _threshold_percent(benefit, lines, indices, base, rounding)
     if isinstance(benefit, PercentOff):
-        discount = _percent(base, Fraction(benefit.percent_off), rounding)
+        discount = _percent(base, benefit.percent_off, rounding)
         if benefit.max_discount_minor is not None:
             discount = min(discount, benefit.max_discount_minor)
         discount = min(discount, base)
@@ -217,7 +223,7 @@ def _threshold_percent(
         spends = [t.min_spend_minor - base for t in benefit.tiers if t.min_spend_minor is not None]
         return Outcome(base=base, shortfall=min(spends) if spends else None)
     best = max(reached, key=lambda tier: tier.percent_off)
-    discount = min(_percent(base, Fraction(best.percent_off), rounding), base)
+    discount = min(_percent(base, best.percent_off, rounding), base)
     if discount <= 0:
         return Outcome(base=base)
     return Outcome(discount, _allocate(discount, lines, indices), base=base)
@@ -225,13 +231,13 @@ def _threshold_percent(
 
 def _unit_outcome(
     weights: dict[int, int],
-    exact: Fraction,
+    exact: tuple[int, int],
     consumed: dict[int, int],
     base: int,
     rounding: RoundingPolicy,
 ) -> Outcome:
-    """Round the exact discount once and split it over the lines by *weights*."""
-    discount = min(_round(exact, rounding), base)
+    """Round the exact discount ``numerator / denominator`` once and split it by *weights*."""
+    discount = min(rounding.divide(*exact), base)
     if discount <= 0:
         return Outcome(base=base)
     indices = sorted(weights)
@@ -279,7 +285,8 @@ def _nth_item(
             times_left -= 1
     if not weights:
         return Outcome(base=base)
-    exact = Fraction(discounted, scale) * Fraction(benefit.percent_off) / 100
+    numerator, denominator = _ratio(benefit.percent_off)
+    exact = (discounted * numerator, scale * denominator)
     return _unit_outcome(weights, exact, consumed, base, rounding)
 
 
@@ -303,7 +310,8 @@ def _buy_x_get_y(
                 discounted += value
     if not weights:
         return Outcome(base=base)
-    exact = Fraction(discounted, scale) * Fraction(benefit.percent_off) / 100
+    numerator, denominator = _ratio(benefit.percent_off)
+    exact = (discounted * numerator, scale * denominator)
     return _unit_outcome(weights, exact, consumed, base, rounding)
 
 
@@ -335,7 +343,7 @@ def _bundle(
             consumed[i] = consumed.get(i, 0) + 1
     if not weights:
         return Outcome(base=base)
-    return _unit_outcome(weights, Fraction(saving, scale), consumed, base, rounding)
+    return _unit_outcome(weights, (saving, scale), consumed, base, rounding)
 
 
 def _apply(lines: Lines, outcome: Outcome) -> None:
