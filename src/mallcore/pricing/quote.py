@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import html
-from collections.abc import Callable
 from typing import Any, Final, cast
 
 import attrs
@@ -40,20 +39,26 @@ def _decimal_text(units: int, places: int) -> str:
     return f"{sign}{whole}.{frac:0{places}d}"
 
 
+class _Texts(dict[int, str]):
+    """Minor units → decimal text for one number of places, memoised (amounts repeat a lot).
+
+    A dict with ``__missing__`` keeps the common case, a hit, at C speed.
+    """
+
+    def __init__(self, places: int) -> None:
+        super().__init__()
+        self.places = places
+
+    def __missing__(self, units: int) -> str:
+        if len(self) > 65536:
+            self.clear()
+        text = self[units] = _decimal_text(units, self.places)
+        return text
+
+
 @functools.lru_cache(maxsize=8)
-def _texts(places: int) -> Callable[[int], str]:
-    """A memoised ``_decimal_text`` for one number of places (amounts repeat a lot)."""
-    cache: dict[int, str] = {}
-
-    def text(units: int) -> str:
-        hit = cache.get(units)
-        if hit is None:
-            if len(cache) > 65536:
-                cache.clear()
-            hit = cache[units] = _decimal_text(units, places)
-        return hit
-
-    return text
+def _texts(places: int) -> _Texts:
+    return _Texts(places)
 
 
 @attrs.frozen
@@ -144,20 +149,13 @@ class QuoteLine:
 
     def to_dict(self, places: int) -> dict[str, Any]:
         """The line in the JSON contract of DESIGN.md section 11."""
-        return {
-            "sku": self.key,
-            "quantity": self.quantity,
-            "list_price": _decimal_text(self.list_price_minor, places),
-            "list_subtotal": _decimal_text(self.list_subtotal_minor, places),
-            "item_discount": _decimal_text(self.item_discount_minor, places),
-            "promotion_discount": _decimal_text(self.promotion_discount_minor, places),
-            "coupon_discount": _decimal_text(self.coupon_discount_minor, places),
-            "points_deduction": _decimal_text(self.points_deduction_minor, places),
-            "shipping": _decimal_text(self.shipping_minor, places),
-            "tax": _decimal_text(self.tax_minor, places),
-            "paid": _decimal_text(self.paid_minor, places),
-            "points_earned": self.points_earned,
-        }
+        row: Row = (
+            self.key, self.sku, self.quantity, self.list_price_minor, self.list_subtotal_minor,
+            self.item_discount_minor, self.promotion_discount_minor, self.coupon_discount_minor,
+            self.points_deduction_minor, self.shipping_minor, self.tax_minor, self.tax_added,
+            self.points_earned, self.activity, self.gift,
+        )  # fmt: skip
+        return _line_dict(row, _texts(places))
 
 
 #: One line's values in :class:`Quote` rows, in this order (amounts in minor units).
@@ -176,6 +174,24 @@ _TOTAL_COLUMNS: Final = (
     ("tax", 10),
 )
 Row = tuple[str, str, int, int, int, int, int, int, int, int, int, bool, int, bool, bool]
+
+
+def _line_dict(row: Row, text: _Texts) -> dict[str, Any]:
+    """One line of :meth:`Quote.to_dict`."""
+    return {
+        "sku": row[0],
+        "quantity": row[2],
+        "list_price": text[row[3]],
+        "list_subtotal": text[row[4]],
+        "item_discount": text[row[5]],
+        "promotion_discount": text[row[6]],
+        "coupon_discount": text[row[7]],
+        "points_deduction": text[row[8]],
+        "shipping": text[row[9]],
+        "tax": text[row[10]],
+        "paid": text[_row_paid(row)],
+        "points_earned": row[12],
+    }
 
 
 def _row_paid(row: Row) -> int:
@@ -265,28 +281,10 @@ class Quote:
         """JSON-ready, exactly the contract of DESIGN.md section 11 (amounts as strings)."""
         places = minor_units(self.currency)
         text = _texts(places)
-        lines = []
-        totals = [0] * 6
-        for row in self.rows:
-            paid = _row_paid(row)
-            for position, (_, column) in enumerate(_TOTAL_COLUMNS):
-                totals[position] += cast(int, row[column])
-            lines.append(
-                {
-                    "sku": row[0],
-                    "quantity": row[2],
-                    "list_price": text(row[3]),
-                    "list_subtotal": text(row[4]),
-                    "item_discount": text(row[5]),
-                    "promotion_discount": text(row[6]),
-                    "coupon_discount": text(row[7]),
-                    "points_deduction": text(row[8]),
-                    "shipping": text(row[9]),
-                    "tax": text(row[10]),
-                    "paid": text(paid),
-                    "points_earned": row[12],
-                }
-            )
+        lines = [_line_dict(row, text) for row in self.rows]
+        totals = [
+            sum([cast(int, row[column]) for row in self.rows]) for _, column in _TOTAL_COLUMNS
+        ]
         shipping = shipping_discount = 0
         for adj in self.adjustments:
             if adj.stage == "shipping":
@@ -296,23 +294,23 @@ class Quote:
         return {
             "currency": self.currency.code,
             "lines": lines,
-            "list_subtotal": text(totals[0]),
-            "item_discount": text(totals[1]),
-            "promotion_discount": text(totals[2]),
-            "coupon_discount": text(totals[3]),
+            "list_subtotal": text[totals[0]],
+            "item_discount": text[totals[1]],
+            "promotion_discount": text[totals[2]],
+            "coupon_discount": text[totals[3]],
             "points_used": self.points_used,
-            "points_deduction": text(totals[4]),
-            "shipping": text(shipping),
-            "shipping_discount": text(shipping_discount),
-            "tax": text(totals[5]),
-            "total": text(self.total_minor),
+            "points_deduction": text[totals[4]],
+            "shipping": text[shipping],
+            "shipping_discount": text[shipping_discount],
+            "tax": text[totals[5]],
+            "total": text[self.total_minor],
             "points_earned": self.points_earned,
             "adjustments": [
                 {
                     "source": adj.source,
                     "stage": adj.stage,
-                    "amount": text(adj.amount_minor),
-                    "lines": {key: text(units) for key, units in adj.lines},
+                    "amount": text[adj.amount_minor],
+                    "lines": {key: text[units] for key, units in adj.lines},
                 }
                 for adj in self.adjustments
             ],
