@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from operator import attrgetter
 from typing import Any, Final
@@ -159,19 +159,30 @@ class ShippingLine:
             currency: The cart currency.
         """
         line = _new(cls)
-        # Unrolled on purpose: this runs once per cart line in every quote.
-        _set(line, "key", key)
-        _set(line, "template_id", template_id)
-        _set(line, "quantity", quantity)
-        _set(line, "weight_kg", weight_kg)
-        _set(line, "volume_m3", volume_m3)
-        _set(line, "amount", None)
-        _set(line, "_pieces", quantity * NANO)
-        _set(line, "_weight", quantity * unit_nanos[0])
-        _set(line, "_volume", quantity * unit_nanos[1])
-        _set(line, "_amount_minor", amount_minor)
-        _set(line, "_amount_currency", currency)
+        # The slots' own descriptors skip the frozen class's __setattr__: this
+        # runs once per cart line in every quote.
+        sk, st, sq, sw, sv, sa, sp, sww, svv, sam, sac = _SLOT_SETTERS
+        sk(line, key)
+        st(line, template_id)
+        sq(line, quantity)
+        sw(line, weight_kg)
+        sv(line, volume_m3)
+        sa(line, None)
+        sp(line, quantity * NANO)
+        sww(line, quantity * unit_nanos[0])
+        svv(line, quantity * unit_nanos[1])
+        sam(line, amount_minor)
+        sac(line, currency)
         return line
+
+
+_SLOT_SETTERS: Final[tuple[Callable[[ShippingLine, Any], None], ...]] = tuple(
+    ShippingLine.__dict__[name].__set__
+    for name in (
+        "key", "template_id", "quantity", "weight_kg", "volume_m3", "amount",
+        "_pieces", "_weight", "_volume", "_amount_minor", "_amount_currency",
+    )
+)  # fmt: skip
 
 
 class _Shares(Mapping[str, Money]):
