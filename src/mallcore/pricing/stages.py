@@ -364,9 +364,12 @@ class ShippingResult:
     rejected: tuple[Rejection, ...]
 
 
-def _unit_nanos(context: PricingContext) -> dict[str, tuple[int, int]]:
-    """Per SKU, the unit weight and volume in 10⁻⁹ units (cached on the context)."""
-    cache: dict[str, tuple[int, int]] = context._cache.setdefault("unit_nanos", {})  # type: ignore[assignment]
+_ShippingFact = tuple[str | None, Decimal, Decimal, tuple[int, int]]
+
+
+def _shipping_facts(context: PricingContext) -> dict[str, _ShippingFact]:
+    """Per SKU: template, unit weight and volume, and both in 10⁻⁹ units (cached on the context)."""
+    cache: dict[str, _ShippingFact] = context._cache.setdefault("shipping_facts", {})  # type: ignore[assignment]
     return cache
 
 
@@ -401,27 +404,28 @@ def shipping_stage(
     paying = [i for i in range(len(after_coupons)) if not work.gift[i]]
     if region is not None and paying:
         currency = context.currency
-        units = _unit_nanos(context)
+        facts = _shipping_facts(context)
+        checked = ShippingLine.checked
+        keys, qty, items = work.keys, work.qty, work.items
         shipping_lines = []
         for i in paying:
-            item = work.items[i]
+            item = items[i]
             assert item is not None
-            nanos = units.get(item.sku)
-            if nanos is None:
-                nanos = units[item.sku] = (
-                    to_nano(item.weight_kg, f"SKU {item.sku!r} weight_kg"),
-                    to_nano(item.volume_m3, f"SKU {item.sku!r} volume_m3"),
-                )
-            shipping_lines.append(
-                ShippingLine.checked(
-                    work.keys[i],
+            fact = facts.get(item.sku)
+            if fact is None:
+                fact = facts[item.sku] = (
                     item.freight_template,
-                    work.qty[i],
                     item.weight_kg,
                     item.volume_m3,
-                    nanos,
-                    after_coupons[i],
-                    currency,
+                    (
+                        to_nano(item.weight_kg, f"SKU {item.sku!r} weight_kg"),
+                        to_nano(item.volume_m3, f"SKU {item.sku!r} volume_m3"),
+                    ),
+                )
+            template_id, weight, volume, nanos = fact
+            shipping_lines.append(
+                checked(
+                    keys[i], template_id, qty[i], weight, volume, nanos, after_coupons[i], currency
                 )
             )
         breakdown = compute_shipping(
