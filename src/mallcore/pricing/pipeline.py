@@ -29,7 +29,7 @@ from mallcore.pricing.stages import (
     tax_stage,
 )
 from mallcore.promotions.coupon_engine import run_coupons
-from mallcore.promotions.engine import run_promotions
+from mallcore.promotions.engine import run_screened, screen
 from mallcore.promotions.promotion import Promotion
 
 __all__ = ["Prepared", "check_payable", "finish", "prepare", "quote"]
@@ -124,15 +124,8 @@ def prepare(cart: Cart, context: PricingContext) -> Prepared:
     adjustments.extend(stage2.adjustments)
     rejected.extend(stage2.rejected)
 
-    result3 = run_promotions(
-        _stage3_promotions(context),
-        work.lines,
-        rounding=context.rounding,
-        at=context.at,
-        tier=context.customer.tier,
-        first_order=context.customer.first_order,
-        channel=context.channel,
-    )
+    candidates, screened_out = _stage3(context)
+    result3 = run_screened(candidates, screened_out, work.lines, context.rounding)
     touched: set[int] = set()
     gifts: list[tuple[str, int]] = []
     for promotion, outcome in result3.applied:
@@ -151,11 +144,20 @@ def prepare(cart: Cart, context: PricingContext) -> Prepared:
     return Prepared(work, tuple(adjustments), tuple(rejected), frozenset(touched), tuple(gifts))
 
 
-def _stage3_promotions(context: PricingContext) -> list[Promotion]:
+def _stage3(
+    context: PricingContext,
+) -> tuple[list[Promotion], list[tuple[Promotion, str, int | None]]]:
+    """Stage-3 promotions screened for the context's time and customer (cached on it)."""
     cached = context._cache.get("stage3")
     if cached is None:
-        cached = [p for p in context.promotions if not p.is_item_level and not p.is_shipping]
-        context._cache["stage3"] = cached
+        promotions = [p for p in context.promotions if not p.is_item_level and not p.is_shipping]
+        cached = context._cache["stage3"] = screen(
+            promotions,
+            at=context.at,
+            tier=context.customer.tier,
+            first_order=context.customer.first_order,
+            channel=context.channel,
+        )
     return cached  # type: ignore[return-value]
 
 

@@ -33,7 +33,16 @@ from mallcore.promotions.promotion import Promotion
 from mallcore.promotions.scope import Scope, ScopedItem
 from mallcore.promotions.windows import WindowState
 
-__all__ = ["Lines", "Outcome", "Stage3Result", "eligibility", "evaluate", "run_promotions"]
+__all__ = [
+    "Lines",
+    "Outcome",
+    "Stage3Result",
+    "eligibility",
+    "evaluate",
+    "run_promotions",
+    "run_screened",
+    "screen",
+]
 
 
 @attrs.define
@@ -395,6 +404,30 @@ def _run_stacked(
     return winners, seen
 
 
+def screen(
+    promotions: Sequence[Promotion],
+    *,
+    at: datetime,
+    tier: str | None,
+    first_order: bool,
+    channel: str | None,
+) -> tuple[list[Promotion], list[tuple[Promotion, str, int | None]]]:
+    """Split *promotions* into those that may run for this customer now and the rejected.
+
+    The checks depend on the time, tier, first-order flag and channel only, so
+    a pricing context can screen once and price many carts.
+    """
+    candidates: list[Promotion] = []
+    rejected: list[tuple[Promotion, str, int | None]] = []
+    for promotion in promotions:
+        reason = eligibility(promotion, at=at, tier=tier, first_order=first_order, channel=channel)
+        if reason is None:
+            candidates.append(promotion)
+        else:
+            rejected.append((promotion, reason, None))
+    return candidates, rejected
+
+
 def run_promotions(
     promotions: Sequence[Promotion],
     lines: Lines,
@@ -410,20 +443,44 @@ def run_promotions(
     Rejection reasons follow the first failing check: window, eligibility,
     scope, usage limit, combinability (group or exclusive losers), threshold.
     """
-    rejected: list[tuple[Promotion, str, int | None]] = []
+    candidates, rejected = screen(
+        promotions, at=at, tier=tier, first_order=first_order, channel=channel
+    )
+    return run_screened(candidates, rejected, lines, rounding)
+
+
+def run_screened(
+    candidates: Sequence[Promotion],
+    screened_out: Sequence[tuple[Promotion, str, int | None]],
+    lines: Lines,
+    rounding: RoundingPolicy,
+) -> Stage3Result:
+    """:func:`run_promotions` after :func:`screen`: scope, usage, stacking, exclusivity."""
+    rejected = list(screened_out)
     stacked: list[tuple[Promotion, list[int]]] = []
     exclusive: list[tuple[Promotion, list[int]]] = []
-    for promotion in promotions:
-        reason = eligibility(promotion, at=at, tier=tier, first_order=first_order, channel=channel)
-        indices: list[int] = []
-        if reason is None:
-            indices, reason = _eligible(promotion, lines)
+    for promotion in candidates:
+        indices, reason = _eligible(promotion, lines)
         if reason is None and promotion.usage_limit_reached:
             reason = "usage_limit_reached"
         if reason is not None:
             rejected.append((promotion, reason, None))
         else:
             (exclusive if promotion.exclusive else stacked).append((promotion, indices))
+
+    if not exclusive:
+        # The common case: nothing to compare the stacked combination with.
+        winners, seen = _run_stacked(stacked, lines, rounding)
+        won = {position for position, _ in winners}
+        groups_won = {stacked[p][0].group_name for p in won}
+        for position, (promotion, _) in enumerate(stacked):
+            if position not in won:
+                lost = promotion.group_name in groups_won
+                rejected.append(_loser(promotion, seen[position], lost))
+        return Stage3Result(
+            tuple((stacked[position][0], outcome) for position, outcome in winners),
+            tuple(rejected),
+        )
 
     start_amount, start_consumed = list(lines.amount), list(lines.consumed)
     winners, seen = _run_stacked(stacked, lines, rounding)
