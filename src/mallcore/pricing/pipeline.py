@@ -75,20 +75,34 @@ def _override(item: CatalogItem, context: PricingContext) -> int | None:
 
 def _list_prices(cart: Cart, context: PricingContext) -> list[tuple[CatalogItem, int, int]]:
     """Stage 1: each line's catalog item, unit list price (after 阶梯价) and quantity."""
-    items = [(*_catalog_item(context, line.sku), line.quantity) for line in cart.lines]
+    catalog = context.catalog
+    currency = context.currency
+    priced: list[tuple[CatalogItem, int, int]] = []
+    tiered = False
+    for line in cart.lines:
+        item = catalog.get(line.sku)
+        # The common case inline: a known SKU priced in the cart currency, no overrides.
+        if item is None or item.price_overrides or item.price.currency is not currency:
+            item, unit = _catalog_item(context, line.sku)
+        else:
+            unit = item.price_minor
+        tiered = tiered or bool(item.tiers_minor)
+        priced.append((item, unit, line.quantity))
+    if not tiered:
+        return priced
     per_product: dict[str, int] = {}
-    for item, _, quantity in items:
+    for item, _, quantity in priced:
         per_product[item.product_id] = per_product.get(item.product_id, 0) + quantity
-    priced = []
-    for item, unit, quantity in items:
+    out = []
+    for item, unit, quantity in priced:
         # Quantity tiers are in the SKU's own currency: they apply only there.
-        if item.tiers_minor and item.price.currency == context.currency:
+        if item.tiers_minor and item.price.currency == currency:
             total = per_product[item.product_id]
             reached = [tier for tier in item.tiers_minor if tier[0] <= total]
             if reached:
                 unit = max(reached)[1]
-        priced.append((item, unit, quantity))
-    return priced
+        out.append((item, unit, quantity))
+    return out
 
 
 def _split(total: int, indices: Sequence[int], weights: Sequence[int]) -> list[tuple[int, int]]:

@@ -72,16 +72,18 @@ class Work:
         sorted: order totals never depend on the order of cart lines. Rows
         come out in cart order again.
         """
-        canonical = sorted(range(len(priced)), key=lambda i: priced[i][0].sku)
-        cart_order = [0] * len(priced)
+        n = len(priced)
+        skus = [entry[0].sku for entry in priced]
+        canonical = sorted(range(n), key=skus.__getitem__)
+        cart_order = [0] * n
         for position, i in enumerate(canonical):
             cart_order[i] = position
         priced = [priced[i] for i in canonical]
-        n = len(priced)
-        keys = [item.sku for item, _, _ in priced]
+        keys = [skus[i] for i in canonical]
+        qty = [quantity for _, _, quantity in priced]
         lines = Lines(
             keys=keys,
-            qty=[quantity for _, _, quantity in priced],
+            qty=qty,
             scoped=[item.scoped for item, _, _ in priced],
             amount=[unit * quantity for _, unit, quantity in priced],
             activity=[False] * n,
@@ -94,7 +96,7 @@ class Work:
             per_major=10 ** _places(context),
             keys=keys,
             items=[item for item, _, _ in priced],
-            qty=list(lines.qty),
+            qty=list(qty),
             list_unit=[unit for _, unit, _ in priced],
             lines=lines,
             item=[0] * n,
