@@ -91,7 +91,7 @@ def run_coupons(
         if not template.stack_with_promotions and touched.intersection(indices):
             rejected.append((coupon.source, "not_combinable", None))
             continue
-        threshold_base = sum(after_promotions[i] for i in indices)
+        threshold_base = sum([after_promotions[i] for i in indices])
         if template.min_spend_minor is not None and template.kind is not CouponKind.NO_THRESHOLD:
             need = template.min_spend_minor
             if threshold_base < need:
@@ -101,7 +101,7 @@ def run_coupons(
             used[klass] = used.get(klass, 0) + 1
             shipping.append((coupon, tuple(indices)))
             continue
-        base = sum(lines.amount[i] for i in indices)
+        base = sum([lines.amount[i] for i in indices])
         discount = coupon_discount(coupon, base, rounding)
         if discount <= 0:
             rejected.append((coupon.source, "nothing_to_discount", None))

@@ -62,6 +62,8 @@ class Lines:
 
     def in_scope(self, rule_id: str, scope: Scope) -> list[int]:
         """The lines *scope* covers (remembered per rule and SKU)."""
+        if scope.exclude is None and scope.is_everything:
+            return list(range(len(self.keys)))
         known = self.scope_cache.get(rule_id)
         if known is None:
             known = self.scope_cache[rule_id] = {}
@@ -127,9 +129,9 @@ def eligibility(
 
 
 def _allocate(total: int, lines: Lines, indices: Sequence[int]) -> tuple[tuple[int, int], ...]:
-    weights = [lines.amount[i] for i in indices]
-    parts = allocate_minor(total, weights)
-    return tuple((i, part) for i, part in zip(indices, parts, strict=True) if part)
+    amount = lines.amount
+    parts = allocate_minor(total, [amount[i] for i in indices])
+    return tuple([(i, part) for i, part in zip(indices, parts, strict=True) if part])
 
 
 @functools.lru_cache(maxsize=1024)
@@ -172,7 +174,8 @@ def evaluate(
 ) -> Outcome:
     """What *promotion* gives on the eligible lines *indices* at their current amounts."""
     benefit = promotion.benefit
-    base = sum(lines.amount[i] for i in indices)
+    amount = lines.amount
+    base = sum([amount[i] for i in indices])
     if isinstance(benefit, ThresholdOff):
         reached = [t for t in benefit.tiers if t.min_spend_minor <= base]
         if not reached:
@@ -221,7 +224,7 @@ def _threshold_percent(
     base: int,
     rounding: RoundingPolicy,
 ) -> Outcome:
-    quantity = sum(lines.qty[i] for i in indices)
+    quantity = sum([lines.qty[i] for i in indices])
     reached = [
         tier
         for tier in benefit.tiers
