@@ -23,9 +23,9 @@ from mallcore.promotions.engine import Lines, eligibility
 from mallcore.promotions.kinds import FlashSale, FreeShipping, GroupPrice, TimeLimited
 from mallcore.promotions.promotion import Promotion
 from mallcore.promotions.scope import ScopedItem
-from mallcore.shipping.freight import Combine, ShippingLine, compute_shipping
+from mallcore.shipping.freight import Combine, ShippingLine, compute_shipping, split_fee
 from mallcore.shipping.regions import is_within
-from mallcore.shipping.templates import to_nano
+from mallcore.shipping.templates import ChargeBy, to_nano
 
 _COMBINE = {combine.value: combine for combine in Combine}
 
@@ -366,13 +366,89 @@ class ShippingResult:
     rejected: tuple[Rejection, ...]
 
 
-_ShippingFact = tuple[str | None, Decimal, Decimal, tuple[int, int]]
+#: Per SKU: its freight template, and its unit weight and volume in 10⁻⁹ units.
+_ShippingFact = tuple[str | None, int, int]
 
 
 def _shipping_facts(context: PricingContext) -> dict[str, _ShippingFact]:
-    """Per SKU: template, unit weight and volume, and both in 10⁻⁹ units (cached on the context)."""
+    """Per SKU: template, unit weight and unit volume in 10⁻⁹ units (cached on the context)."""
     cache: dict[str, _ShippingFact] = context._cache.setdefault("shipping_facts", {})  # type: ignore[assignment]
     return cache
+
+
+def _charge_freight(
+    work: Work,
+    context: PricingContext,
+    region: str,
+    paying: Sequence[int],
+    after_coupons: Sequence[int],
+    adjustments: list[Adjustment],
+) -> None:
+    """Freight per template, split over its lines by charged value (adds ``freight:`` adjustments).
+
+    A template's fee depends only on its lines' total pieces, weight, volume
+    and amount, so each template goes to :func:`compute_shipping` as one
+    summed line and its fee is split here with :func:`split_fee`: the same
+    result as one shipping line per cart line, without building them.
+    """
+    facts = _shipping_facts(context)
+    keys, qty, items = work.keys, work.qty, work.items
+    groups: dict[str, list[int]] = {}
+    for i in paying:
+        item = items[i]
+        assert item is not None
+        fact = facts.get(item.sku)
+        if fact is None:
+            fact = facts[item.sku] = (
+                item.freight_template,
+                to_nano(item.weight_kg, f"SKU {item.sku!r} weight_kg"),
+                to_nano(item.volume_m3, f"SKU {item.sku!r} volume_m3"),
+            )
+        if fact[0] is not None:
+            groups.setdefault(fact[0], []).append(i)
+    currency = context.currency
+    summed = []
+    for template_id, members in groups.items():
+        weight = volume = amount = pieces = 0
+        for i in members:
+            _, unit_weight, unit_volume = facts[keys[i]]
+            pieces += qty[i]
+            weight += qty[i] * unit_weight
+            volume += qty[i] * unit_volume
+            amount += after_coupons[i]
+        summed.append(
+            ShippingLine.summed(
+                keys[members[0]], template_id, pieces, weight, volume, amount, currency
+            )
+        )
+    breakdown = compute_shipping(
+        summed,
+        context.freight_templates,
+        region,
+        currency=currency,
+        combine=_COMBINE[context.combine],
+    )
+    for (template_id, fee, _), members in zip(
+        breakdown.template_splits(), groups.values(), strict=True
+    ):
+        if not fee:
+            continue
+        charge_by = context.freight_templates[template_id].charge_by
+        quantities = [qty[i] for i in members]
+        if charge_by is ChargeBy.PIECE:
+            values = quantities
+        elif charge_by is ChargeBy.WEIGHT:
+            values = [qty[i] * facts[keys[i]][1] for i in members]
+        else:
+            values = [qty[i] * facts[keys[i]][2] for i in members]
+        shares = [
+            (i, part)
+            for i, part in zip(members, split_fee(fee, values, quantities), strict=True)
+            if part
+        ]
+        for i, part in shares:
+            work.freight[i] += part
+        adjustments.append(work.adjust(f"freight:{template_id}", "shipping", shares))
 
 
 def _shipping_promotions(context: PricingContext) -> list[Promotion]:
@@ -405,46 +481,7 @@ def shipping_stage(
     region = context.ship_to
     paying = [i for i in range(len(after_coupons)) if not work.gift[i]]
     if region is not None and paying:
-        currency = context.currency
-        facts = _shipping_facts(context)
-        checked = ShippingLine.checked
-        keys, qty, items = work.keys, work.qty, work.items
-        shipping_lines = []
-        for i in paying:
-            item = items[i]
-            assert item is not None
-            fact = facts.get(item.sku)
-            if fact is None:
-                fact = facts[item.sku] = (
-                    item.freight_template,
-                    item.weight_kg,
-                    item.volume_m3,
-                    (
-                        to_nano(item.weight_kg, f"SKU {item.sku!r} weight_kg"),
-                        to_nano(item.volume_m3, f"SKU {item.sku!r} volume_m3"),
-                    ),
-                )
-            template_id, weight, volume, nanos = fact
-            shipping_lines.append(
-                checked(
-                    keys[i], template_id, qty[i], weight, volume, nanos, after_coupons[i], currency
-                )
-            )
-        breakdown = compute_shipping(
-            shipping_lines,
-            context.freight_templates,
-            region,
-            currency=currency,
-            combine=_COMBINE[context.combine],
-        )
-        index = {key: i for i, key in enumerate(work.keys)}
-        for template_id, _, split in breakdown.template_splits():
-            shares = [(index[key], part) for key, part in split.items() if part]
-            if not shares:
-                continue
-            for i, part in shares:
-                work.freight[i] += part
-            adjustments.append(work.adjust(f"freight:{template_id}", "shipping", shares))
+        _charge_freight(work, context, region, paying, after_coupons, adjustments)
 
     def remaining(i: int) -> int:
         return work.freight[i] - work.shipping_discount[i]

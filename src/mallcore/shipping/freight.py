@@ -53,6 +53,7 @@ __all__ = [
     "ShippingLine",
     "TemplateFee",
     "compute_shipping",
+    "split_fee",
 ]
 
 _ZERO: Final = Decimal(0)
@@ -132,45 +133,45 @@ class ShippingLine:
         object.__setattr__(self, "_amount_currency", None if amount is None else amount.currency)
 
     @classmethod
-    def checked(
+    def summed(
         cls,
         key: str,
-        template_id: str | None,
-        quantity: int,
-        weight_kg: Decimal,
-        volume_m3: Decimal,
-        unit_nanos: tuple[int, int],
+        template_id: str,
+        pieces: int,
+        weight_nanos: int,
+        volume_nanos: int,
         amount_minor: int,
         currency: Currency,
     ) -> ShippingLine:
-        """A line from values its caller has already validated (the quote pipeline's hot path).
+        """One line standing for all the cart lines of one template, already summed.
 
-        Nothing is checked and ``amount`` is left None: free rules read
-        *amount_minor* directly.
+        For callers that split each template's fee over their own lines with
+        :func:`split_fee` (the quote pipeline): the fee only depends on the
+        template's total pieces, weight, volume and amount. *key* names the
+        group's first line, so an :class:`~mallcore.errors.UndeliverableError`
+        names a real SKU. Nothing is checked; ``amount`` is left None and
+        ``weight_kg`` / ``volume_m3`` hold the group's totals.
 
         Args:
-            key: The cart line key.
-            template_id: The freight template, or None.
-            quantity: Pieces, at least 1.
-            weight_kg: Weight of one unit.
-            volume_m3: Volume of one unit.
-            unit_nanos: ``(to_nano(weight_kg), to_nano(volume_m3))``, computed once per SKU.
-            amount_minor: The line's net item amount in minor units of *currency*.
+            key: The key of the group's first line.
+            template_id: The template.
+            pieces: Total pieces.
+            weight_nanos: Total weight in 10⁻⁹ kg.
+            volume_nanos: Total volume in 10⁻⁹ m³.
+            amount_minor: Total net item amount in minor units of *currency*.
             currency: The cart currency.
         """
         line = _new(cls)
-        # The slots' own descriptors skip the frozen class's __setattr__: this
-        # runs once per cart line in every quote.
         sk, st, sq, sw, sv, sa, sp, sww, svv, sam, sac = _SLOT_SETTERS
         sk(line, key)
         st(line, template_id)
-        sq(line, quantity)
-        sw(line, weight_kg)
-        sv(line, volume_m3)
+        sq(line, pieces)
+        sw(line, _from_nano(weight_nanos))
+        sv(line, _from_nano(volume_nanos))
         sa(line, None)
-        sp(line, quantity * NANO)
-        sww(line, quantity * unit_nanos[0])
-        svv(line, quantity * unit_nanos[1])
+        sp(line, pieces * NANO)
+        sww(line, weight_nanos)
+        svv(line, volume_nanos)
         sam(line, amount_minor)
         sac(line, currency)
         return line
@@ -332,17 +333,29 @@ def _template_fee(entry: list[Any], split: dict[str, int], currency: Currency) -
     )
 
 
+def split_fee(fee: int, values: Sequence[int], quantities: Sequence[int]) -> list[int]:
+    """Split one template's *fee* (minor units) over its lines by their charged *values*.
+
+    The largest-remainder rule of :func:`~mallcore.money.allocate_minor`, by
+    charged value (pieces, weight or volume); when every value is zero
+    (zero-weight goods such as e-cards still share a weight template's first
+    fee), by *quantities*.
+
+    >>> split_fee(1200, [2, 1], [2, 1]), split_fee(500, [0, 0], [1, 3])
+    ([800, 400], [125, 375])
+    """
+    if not fee:
+        return [0] * len(values)
+    return allocate_minor(fee, values if any(values) else quantities)
+
+
 def _split(entry: list[Any]) -> dict[str, int]:
     """The template's fee split over its lines by charged value (minor units)."""
     fee, group = entry[_FEE], entry[_LINES]
     if len(group) == 1:
         return {group[0].key: fee}
-    if not fee:
-        return dict.fromkeys([line.key for line in group], 0)
     values = list(map(entry[_PLAN].charged, group))
-    # Zero-weight goods (e-cards, say) still share a weight template's first fee.
-    weights = values if any(values) else [line.quantity for line in group]
-    parts = allocate_minor(fee, weights)
+    parts = split_fee(fee, values, [line.quantity for line in group])
     return {line.key: part for line, part in zip(group, parts, strict=True)}
 
 
