@@ -153,7 +153,7 @@ class QuoteLine:
             self.key, self.sku, self.quantity, self.list_price_minor, self.list_subtotal_minor,
             self.item_discount_minor, self.promotion_discount_minor, self.coupon_discount_minor,
             self.points_deduction_minor, self.shipping_minor, self.tax_minor, self.tax_added,
-            self.points_earned, self.activity, self.gift,
+            self.points_earned, self.activity, self.gift, self.paid_minor,
         )  # fmt: skip
         return _line_dict(row, _texts(places))
 
@@ -162,9 +162,8 @@ class QuoteLine:
 ROW_FIELDS: Final = (
     "key", "sku", "quantity", "list_price", "list_subtotal", "item_discount",
     "promotion_discount", "coupon_discount", "points_deduction", "shipping", "tax",
-    "tax_added", "points_earned", "activity", "gift",
+    "tax_added", "points_earned", "activity", "gift", "paid",
 )  # fmt: skip
-_PAID_SIGNS: Final = ((4, 1), (5, -1), (6, -1), (7, -1), (8, -1), (9, 1))
 _TOTAL_COLUMNS: Final = (
     ("list_subtotal", 4),
     ("item_discount", 5),
@@ -173,7 +172,7 @@ _TOTAL_COLUMNS: Final = (
     ("points_deduction", 8),
     ("tax", 10),
 )
-Row = tuple[str, str, int, int, int, int, int, int, int, int, int, bool, int, bool, bool]
+Row = tuple[str, str, int, int, int, int, int, int, int, int, int, bool, int, bool, bool, int]
 
 
 def _line_dict(row: Row, text: _Texts) -> dict[str, Any]:
@@ -189,14 +188,9 @@ def _line_dict(row: Row, text: _Texts) -> dict[str, Any]:
         "points_deduction": text[row[8]],
         "shipping": text[row[9]],
         "tax": text[row[10]],
-        "paid": text[_row_paid(row)],
+        "paid": text[row[15]],
         "points_earned": row[12],
     }
-
-
-def _row_paid(row: Row) -> int:
-    paid = row[4] - row[5] - row[6] - row[7] - row[8] + row[9]
-    return paid + row[10] if row[11] else paid
 
 
 @attrs.frozen
@@ -251,7 +245,7 @@ class Quote:
     @property
     def total_minor(self) -> int:
         """What the customer pays, in minor units."""
-        return sum(_row_paid(row) for row in self.rows)
+        return sum([row[15] for row in self.rows])
 
     @property
     def total(self) -> Money:

@@ -196,22 +196,29 @@ class Work:
         """The finished line *i* as a :class:`Quote` row (see :data:`ROW_FIELDS`)."""
         key = self.keys[i]
         gift = self.gift[i]
+        subtotal = self.list_unit[i] * self.qty[i]
+        shipping = self.freight[i] - self.shipping_discount[i]
+        tax = self.tax[i]
+        # The line identity of DESIGN.md section 4, computed once here.
+        paid = subtotal - self.item[i] - self.promotion[i] - self.coupon[i] - self.points[i]
+        paid += shipping + tax if self.tax_added else shipping
         return (
             key,
             key[5:] if gift else key,
             self.qty[i],
             self.list_unit[i],
-            self.list_unit[i] * self.qty[i],
+            subtotal,
             self.item[i],
             self.promotion[i],
             self.coupon[i],
             self.points[i],
-            self.freight[i] - self.shipping_discount[i],
-            self.tax[i],
+            shipping,
+            tax,
             self.tax_added,
             earned,
             i < len(self.lines.activity) and self.lines.activity[i],
             gift,
+            paid,
         )
 
 
