@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench docs clean
+.PHONY: demo test lint typecheck pytest docs-check bench docs clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or make PYTHON=/path/to/python3.11)"; exit 1; }
@@ -33,7 +33,11 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/python -m pytest -q
 
-test: lint typecheck pytest
+# The docs build with warnings as errors, so a broken reference fails the suite too.
+docs-check: $(STAMP)
+	$(BIN)/sphinx-build -W -q -b dummy docs $(VENV)/docs-check
+
+test: lint typecheck pytest docs-check
 
 bench: $(VENV)/.bench-installed
 	$(BIN)/python -m benchmarks
