@@ -18,7 +18,6 @@ from mallcore.money import RoundingPolicy, resolve_currency
 from mallcore.pricing.catalog import CatalogItem
 from mallcore.promotions.coupons import Coupon
 from mallcore.promotions.promotion import Promotion
-from mallcore.promotions.scope import Scope, ScopedItem
 
 if TYPE_CHECKING:
     from mallcore.shipping.templates import FreightTemplate
@@ -124,17 +123,6 @@ class PricingContext:
             found = next((t for t in self.tiers if t.id == self.customer.tier), None)
             self._cache["tier"] = found
             return found
-
-    def in_scope(self, rule_id: str, scope: Scope, item: ScopedItem, sku: str) -> bool:
-        """Whether *scope* covers *item*, remembered per (rule, SKU) for this context."""
-        rules: dict[str, dict[str, bool]] = self._cache.setdefault("scope", {})  # type: ignore[assignment]
-        known = rules.get(rule_id)
-        if known is None:
-            known = rules[rule_id] = {}
-        hit = known.get(sku)
-        if hit is None:
-            hit = known[sku] = scope.matches(item)
-        return hit
 
     def evolve(self, **changes: object) -> PricingContext:
         """A copy with *changes* (a fresh cache, since rules may change)."""

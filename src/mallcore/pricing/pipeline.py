@@ -16,7 +16,7 @@ import attrs
 
 from mallcore.errors import ConfigError, CurrencyMismatchError, ZeroPaymentError
 from mallcore.membership.points import points_to_earn, redeem
-from mallcore.money import allocate_minor, from_minor
+from mallcore.money import from_minor
 from mallcore.pricing.cart import Cart, PointsRequest
 from mallcore.pricing.catalog import CatalogItem
 from mallcore.pricing.context import PricingContext
@@ -26,11 +26,13 @@ from mallcore.pricing.stages import (
     Work,
     item_prices,
     shipping_stage,
+    split,
     tax_stage,
 )
 from mallcore.promotions.coupon_engine import run_coupons
 from mallcore.promotions.engine import run_screened, screen
 from mallcore.promotions.promotion import Promotion
+from mallcore.shipping.regions import is_within, region_ancestors
 
 __all__ = ["Prepared", "check_payable", "finish", "prepare", "quote"]
 
@@ -54,8 +56,6 @@ def _catalog_item(context: PricingContext, sku: str) -> tuple[CatalogItem, int]:
 
 def _override(item: CatalogItem, context: PricingContext) -> int | None:
     """The most specific price-book override that applies, in minor units, or None."""
-    from mallcore.shipping.regions import is_within, region_ancestors
-
     best: tuple[int, int, int] | None = None
     for override in item.price_overrides:
         if override.price.currency != context.currency:
@@ -103,14 +103,6 @@ def _list_prices(cart: Cart, context: PricingContext) -> list[tuple[CatalogItem,
                 unit = max(reached)[1]
         out.append((item, unit, quantity))
     return out
-
-
-def _split(total: int, indices: Sequence[int], weights: Sequence[int]) -> list[tuple[int, int]]:
-    if total <= 0 or not any(weights):
-        return []
-    return [
-        (i, part) for i, part in zip(indices, allocate_minor(total, weights), strict=True) if part
-    ]
 
 
 @attrs.frozen
@@ -218,7 +210,7 @@ def finish(
             per_major=work.per_major,
         )
         if redemption.deduction:
-            shares = _split(redemption.deduction, range(len(after_coupons)), after_coupons)
+            shares = split(redemption.deduction, range(len(after_coupons)), after_coupons)
             adjustments.append(work.adjust("points", "points", shares, base=net))
             for i, part in shares:
                 work.points[i] += part
@@ -248,7 +240,7 @@ def finish(
             per_major=work.per_major,
             multiplier=multiplier,
         )
-        for i, part in _split(total_points, range(count), paid_items):
+        for i, part in split(total_points, range(count), paid_items):
             earned[i] = part
 
     order = [*work.cart_order, *range(len(work.cart_order), count)]  # gift lines last

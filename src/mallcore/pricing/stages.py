@@ -22,7 +22,6 @@ from mallcore.promotions.coupons import Coupon
 from mallcore.promotions.engine import Lines, eligibility
 from mallcore.promotions.kinds import FlashSale, FreeShipping, GroupPrice, TimeLimited
 from mallcore.promotions.promotion import Promotion
-from mallcore.promotions.scope import ScopedItem
 from mallcore.shipping.freight import Combine, ShippingLine, compute_shipping, split_fee
 from mallcore.shipping.regions import is_within
 from mallcore.shipping.templates import ChargeBy, to_nano
@@ -35,6 +34,7 @@ __all__ = [
     "Work",
     "item_prices",
     "shipping_stage",
+    "split",
     "tax_stage",
 ]
 
@@ -43,7 +43,6 @@ __all__ = [
 class Work:
     """Per-line amounts of one quote in minor units (parallel lists, internal)."""
 
-    currency_code: str
     per_major: int
     keys: list[str]
     items: list[CatalogItem | None]
@@ -92,7 +91,6 @@ class Work:
             scope_cache=context._cache.setdefault("scope", {}),  # type: ignore[arg-type]
         )
         return cls(
-            currency_code=context.currency.code,
             per_major=10 ** _places(context),
             keys=keys,
             items=[item for item, _, _ in priced],
@@ -114,7 +112,6 @@ class Work:
         """A copy whose lists can be changed without touching this one."""
         lines = self.lines
         return Work(
-            self.currency_code,
             self.per_major,
             list(self.keys),
             list(self.items),
@@ -226,12 +223,12 @@ def _places(context: PricingContext) -> int:
     return minor_units(context.currency)
 
 
-def _split(total: int, weighted: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Allocate *total* over (index, weight) pairs; drop zero shares."""
-    if total <= 0 or not any(weight for _, weight in weighted):
+def split(total: int, indices: Iterable[int], weights: Sequence[int]) -> list[tuple[int, int]]:
+    """Allocate *total* minor units over the lines *indices* by *weights*; drop zero shares."""
+    if total <= 0 or not any(weights):
         return []
-    parts = allocate_minor(total, [weight for _, weight in weighted])
-    return [(i, part) for (i, _), part in zip(weighted, parts, strict=True) if part]
+    parts = allocate_minor(total, weights)
+    return [(i, part) for i, part in zip(indices, parts, strict=True) if part]
 
 
 # --------------------------------------------------------------------------- stage 2
@@ -318,9 +315,9 @@ def item_prices(work: Work, context: PricingContext) -> ItemPriceResult:
         return ItemPriceResult((), tuple(rejected))  # nothing can change an item price
 
     shares: dict[str, list[tuple[int, int]]] = {}
-    in_scope: set[str] = set()
     limited: set[str] = set()
     lines = work.lines
+    covered = {p.source: set(lines.in_scope(p.source, p.scope)) for p in candidates}
     for i, item in enumerate(work.items):
         assert item is not None
         unit = work.list_unit[i]
@@ -329,9 +326,8 @@ def item_prices(work: Work, context: PricingContext) -> ItemPriceResult:
         if member is not None and member < best_price and tier is not None:
             best_price, best_source = member, f"member:{tier.id}"
         for promotion in candidates:
-            if not context.in_scope(promotion.source, promotion.scope, item.scoped, item.sku):
+            if i not in covered[promotion.source]:
                 continue
-            in_scope.add(promotion.id)
             if not _within_limits(promotion.benefit, work.qty[i]):
                 limited.add(promotion.id)
                 continue
@@ -352,7 +348,7 @@ def item_prices(work: Work, context: PricingContext) -> ItemPriceResult:
             lines.coupons_ok[i] = best_promotion.benefit.allow_coupons
     won = {source for source in shares}
     for promotion in candidates:
-        if promotion.id not in in_scope:
+        if not covered[promotion.source]:
             rejected.append(Rejection(promotion.source, "out_of_scope"))
         elif promotion.id in limited and promotion.source not in won:
             rejected.append(Rejection(promotion.source, "usage_limit_reached"))
@@ -496,7 +492,7 @@ def shipping_stage(
     for promotion in _shipping_promotions(context):
         assert isinstance(promotion.benefit, FreeShipping)
         reason, shortfall, waived = _free_shipping(
-            promotion, promotion.benefit, work, context, after_coupons, remaining
+            promotion, promotion.benefit, work, context, after_coupons
         )
         if reason is not None:
             rejected.append(Rejection(promotion.source, reason, shortfall))
@@ -520,7 +516,7 @@ def shipping_stage(
         if amount <= 0:
             rejected.append(Rejection(coupon.source, "no_freight"))
             continue
-        shares = _split(amount, weighted)
+        shares = split(amount, [i for i, _ in weighted], [weight for _, weight in weighted])
         for i, part in shares:
             work.shipping_discount[i] += part
         adjustments.append(work.adjust(coupon.source, "shipping_discount", shares))
@@ -533,7 +529,6 @@ def _free_shipping(
     work: Work,
     context: PricingContext,
     after_coupons: Sequence[int],
-    remaining: object,
 ) -> tuple[str | None, int | None, list[tuple[int, int]]]:
     reason = eligibility(
         promotion,
@@ -544,16 +539,8 @@ def _free_shipping(
     )
     if reason is not None:
         return reason, None, []
-    items: list[tuple[int, ScopedItem]] = [
-        (i, item.scoped)
-        for i, item in enumerate(work.items)
-        if item is not None and not work.gift[i]
-    ]
-    indices = [
-        i
-        for i, scoped in items
-        if context.in_scope(promotion.source, promotion.scope, scoped, work.keys[i])
-    ]
+    # Lines.keys holds the cart lines only: gift lines take no freight.
+    indices = work.lines.in_scope(promotion.source, promotion.scope)
     if not indices:
         return "out_of_scope", None, []
     if benefit.regions and (
