@@ -197,8 +197,7 @@ class Work:
         shipping = self.freight[i] - self.shipping_discount[i]
         tax = self.tax[i]
         # The line identity of DESIGN.md section 4, computed once here.
-        paid = subtotal - self.item[i] - self.promotion[i] - self.coupon[i] - self.points[i]
-        paid += shipping + tax if self.tax_added else shipping
+        paid = self.net_items(i) + (shipping + tax if self.tax_added else shipping)
         return (
             key,
             key[5:] if gift else key,
