@@ -1,9 +1,9 @@
 """Summing a template's lines and splitting its fee gives what per-line freight gives.
 
-The quote pipeline sends each template to ``compute_shipping`` as one
-``ShippingLine.summed`` line and splits the fee with ``split_fee``; this must
-equal charging the cart's lines one by one, for every template, region and
-combine mode.
+The quote pipeline sends each template's totals to ``template_fees`` as one
+``TemplateLoad`` and splits the fee with ``split_fee``; this must equal
+``compute_shipping`` charging the cart's lines one by one, for every template,
+region and combine mode.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from mallcore.money import resolve_currency, to_minor
 from mallcore.shipping import ChargeBy, Combine, ShippingLine, compute_shipping
-from mallcore.shipping.freight import split_fee
+from mallcore.shipping.freight import TemplateLoad, split_fee, template_fees
 from mallcore.shipping.templates import NANO, to_nano
 from mallcore.testing.strategies import freight_templates, region_codes, shipping_lines
 
@@ -43,24 +43,23 @@ def test_summed_lines_and_split_fees_equal_per_line_freight(
     for line in lines:
         if line.template_id is not None:
             groups.setdefault(line.template_id, []).append(line)
-    summed = [
-        ShippingLine.summed(
-            group[0].key,
+    loads = [
+        TemplateLoad(
             template_id,
+            group[0].key,
             sum(line.quantity for line in group),
             sum(charged(line, ChargeBy.WEIGHT) for line in group),
             sum(charged(line, ChargeBy.VOLUME) for line in group),
             sum(to_minor(line.amount) if line.amount else 0 for line in group),
-            CNY,
         )
         for template_id, group in groups.items()
     ]
-    total = compute_shipping(summed, by_id, region, currency=CNY, combine=combine)
-    assert total.total == per_line.total
+    fees = template_fees(loads, by_id, region, currency=CNY, combine=combine)
+    assert sum(fees) == to_minor(per_line.total)
     expected = {
         key: share for _, _, split in per_line.template_splits() for key, share in split.items()
     }
-    for (template_id, fee, _), group in zip(total.template_splits(), groups.values(), strict=True):
+    for template_id, fee, group in zip(groups, fees, groups.values(), strict=True):
         charge_by = by_id[template_id].charge_by
         values = [charged(line, charge_by) for line in group]
         parts = split_fee(fee, values, [line.quantity for line in group])

@@ -232,7 +232,9 @@ def finish(
     count = len(work.keys)
     earned = [0] * count
     if context.points is not None:
-        paid_items = [0 if work.gift[i] else work.net_items(i) for i in range(count)]
+        paid_items = [
+            0 if gift else net for net, gift in zip(work.net_amounts(), work.gift, strict=True)
+        ]
         multiplier = tier.points_multiplier if tier is not None else Decimal(1)
         total_points = points_to_earn(
             context.points,
@@ -243,9 +245,9 @@ def finish(
         for i, part in split(total_points, range(count), paid_items):
             earned[i] = part
 
-    order = [*work.cart_order, *range(len(work.cart_order), count)]  # gift lines last
-    rows = tuple(work.row(i, earned[i]) for i in order)
-    return Quote(context.currency, rows, tuple(adjustments), tuple(rejected), points_used)
+    return Quote(
+        context.currency, work.rows(earned), tuple(adjustments), tuple(rejected), points_used
+    )
 
 
 def quote(cart: Cart, context: PricingContext) -> Quote:

@@ -275,9 +275,45 @@ class Quote:
         """JSON-ready, exactly the contract of DESIGN.md section 11 (amounts as strings)."""
         places = minor_units(self.currency)
         text = _texts(places)
-        lines = [_line_dict(row, text) for row in self.rows]
-        totals = [
-            sum([cast(int, row[column]) for row in self.rows]) for _, column in _TOTAL_COLUMNS
+        get = text.__getitem__
+        rows = self.rows
+        # Column-wise: one transpose and one text lookup per column, at C speed.
+        (
+            line_keys, _, quantity, list_price, subtotal, item, promotion, coupon, points,
+            shipping_col, tax, _, earned, _, _, paid,
+        ) = zip(*rows, strict=True) if rows else ((),) * len(ROW_FIELDS)  # fmt: skip
+        texts = [
+            map(get, column)
+            for column in (
+                list_price,
+                subtotal,
+                item,
+                promotion,
+                coupon,
+                points,
+                shipping_col,
+                tax,
+                paid,
+            )
+        ]
+        lines = [
+            {
+                "sku": s,
+                "quantity": q,
+                "list_price": lp,
+                "list_subtotal": ls,
+                "item_discount": it,
+                "promotion_discount": pr,
+                "coupon_discount": co,
+                "points_deduction": po,
+                "shipping": sh,
+                "tax": tx,
+                "paid": pa,
+                "points_earned": pe,
+            }
+            for s, q, lp, ls, it, pr, co, po, sh, tx, pa, pe in zip(
+                line_keys, quantity, *texts, earned, strict=True
+            )
         ]
         shipping = shipping_discount = 0
         for adj in self.adjustments:
@@ -288,23 +324,23 @@ class Quote:
         return {
             "currency": self.currency.code,
             "lines": lines,
-            "list_subtotal": text[totals[0]],
-            "item_discount": text[totals[1]],
-            "promotion_discount": text[totals[2]],
-            "coupon_discount": text[totals[3]],
+            "list_subtotal": get(sum(subtotal)),
+            "item_discount": get(sum(item)),
+            "promotion_discount": get(sum(promotion)),
+            "coupon_discount": get(sum(coupon)),
             "points_used": self.points_used,
-            "points_deduction": text[totals[4]],
-            "shipping": text[shipping],
-            "shipping_discount": text[shipping_discount],
-            "tax": text[totals[5]],
-            "total": text[self.total_minor],
-            "points_earned": self.points_earned,
+            "points_deduction": get(sum(points)),
+            "shipping": get(shipping),
+            "shipping_discount": get(shipping_discount),
+            "tax": get(sum(tax)),
+            "total": get(sum(paid)),
+            "points_earned": sum(earned),
             "adjustments": [
                 {
                     "source": adj.source,
                     "stage": adj.stage,
-                    "amount": text[adj.amount_minor],
-                    "lines": {key: text[units] for key, units in adj.lines},
+                    "amount": get(adj.amount_minor),
+                    "lines": {key: get(units) for key, units in adj.lines},
                 }
                 for adj in self.adjustments
             ],

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from itertools import repeat
+from typing import Any
 
 import attrs
 from moneyed import Money
@@ -22,8 +24,8 @@ from mallcore.promotions.coupons import Coupon
 from mallcore.promotions.engine import Lines, eligibility
 from mallcore.promotions.kinds import FlashSale, FreeShipping, GroupPrice, TimeLimited
 from mallcore.promotions.promotion import Promotion
-from mallcore.shipping.freight import Combine, ShippingLine, compute_shipping, split_fee
-from mallcore.shipping.regions import is_within
+from mallcore.shipping.freight import Combine, TemplateLoad, split_fee, template_fees
+from mallcore.shipping.regions import is_within, region_ancestors
 from mallcore.shipping.templates import ChargeBy, to_nano
 
 _COMBINE = {combine.value: combine for combine in Combine}
@@ -189,33 +191,58 @@ class Work:
                 column.append(0)
             self.gift.append(True)
 
-    def row(self, i: int, earned: int) -> Row:
-        """The finished line *i* as a :class:`Quote` row (see :data:`ROW_FIELDS`)."""
-        key = self.keys[i]
-        gift = self.gift[i]
-        subtotal = self.list_unit[i] * self.qty[i]
-        shipping = self.freight[i] - self.shipping_discount[i]
-        tax = self.tax[i]
-        # The line identity of DESIGN.md section 4, computed once here.
-        paid = self.net_items(i) + (shipping + tax if self.tax_added else shipping)
-        return (
-            key,
-            key[5:] if gift else key,
-            self.qty[i],
-            self.list_unit[i],
-            subtotal,
-            self.item[i],
-            self.promotion[i],
-            self.coupon[i],
-            self.points[i],
-            shipping,
-            tax,
-            self.tax_added,
-            earned,
-            i < len(self.lines.activity) and self.lines.activity[i],
-            gift,
-            paid,
+    def net_amounts(self) -> list[int]:
+        """Every line's item amount after points (see :meth:`net_items`), in minor units."""
+        return [
+            unit * quantity - item - promotion - coupon - points
+            for unit, quantity, item, promotion, coupon, points in zip(
+                self.list_unit,
+                self.qty,
+                self.item,
+                self.promotion,
+                self.coupon,
+                self.points,
+                strict=True,
+            )
+        ]
+
+    def rows(self, earned: Sequence[int]) -> tuple[Row, ...]:
+        """The finished lines as :class:`Quote` rows (see :data:`ROW_FIELDS`), in cart order.
+
+        Gift lines come last. Built column by column: the line identity of
+        DESIGN.md section 4 (``paid``) is computed here, once.
+        """
+        n = len(self.keys)
+        shipping = [f - d for f, d in zip(self.freight, self.shipping_discount, strict=True)]
+        net = self.net_amounts()
+        if self.tax_added:
+            paid = [a + s + t for a, s, t in zip(net, shipping, self.tax, strict=True)]
+        else:
+            paid = [a + s for a, s in zip(net, shipping, strict=True)]
+        activity = self.lines.activity
+        rows: list[Row] = list(
+            zip(
+                self.keys,
+                [key[5:] if gift else key for key, gift in zip(self.keys, self.gift, strict=True)],
+                self.qty,
+                self.list_unit,
+                [unit * quantity for unit, quantity in zip(self.list_unit, self.qty, strict=True)],
+                self.item,
+                self.promotion,
+                self.coupon,
+                self.points,
+                shipping,
+                self.tax,
+                repeat(self.tax_added, n),
+                earned,
+                [*activity, *repeat(False, n - len(activity))],
+                self.gift,
+                paid,
+                strict=True,
+            )
         )
+        order = [*self.cart_order, *range(len(self.cart_order), n)]
+        return tuple(map(rows.__getitem__, order))
 
 
 def _places(context: PricingContext) -> int:
@@ -389,68 +416,76 @@ def _charge_freight(
     """Freight per template, split over its lines by charged value (adds ``freight:`` adjustments).
 
     A template's fee depends only on its lines' total pieces, weight, volume
-    and amount, so each template goes to :func:`compute_shipping` as one
-    summed line and its fee is split here with :func:`split_fee`: the same
-    result as one shipping line per cart line, without building them.
+    and amount, so each template goes to :func:`template_fees` as one
+    :class:`TemplateLoad` and its fee is split here with :func:`split_fee`:
+    the same result as :func:`compute_shipping` on one shipping line per cart
+    line, without building them.
     """
     facts = _shipping_facts(context)
     keys, qty, items = work.keys, work.qty, work.items
-    groups: dict[str, list[int]] = {}
+    # Per template: its lines, pieces, weight, volume and amount, summed in one pass.
+    groups: dict[str, list[Any]] = {}
     for i in paying:
-        item = items[i]
-        assert item is not None
-        fact = facts.get(item.sku)
+        key = keys[i]
+        fact = facts.get(key)
         if fact is None:
-            fact = facts[item.sku] = (
-                item.freight_template,
-                to_nano(item.weight_kg, f"SKU {item.sku!r} weight_kg"),
-                to_nano(item.volume_m3, f"SKU {item.sku!r} volume_m3"),
-            )
-        if fact[0] is not None:
-            groups.setdefault(fact[0], []).append(i)
-    currency = context.currency
-    summed = []
-    for template_id, members in groups.items():
-        weight = volume = amount = pieces = 0
-        for i in members:
-            _, unit_weight, unit_volume = facts[keys[i]]
-            pieces += qty[i]
-            weight += qty[i] * unit_weight
-            volume += qty[i] * unit_volume
-            amount += after_coupons[i]
-        summed.append(
-            ShippingLine.summed(
-                keys[members[0]], template_id, pieces, weight, volume, amount, currency
-            )
-        )
-    breakdown = compute_shipping(
-        summed,
-        context.freight_templates,
+            fact = _shipping_fact(facts, items[i])
+        template_id, unit_weight, unit_volume = fact
+        if template_id is None:
+            continue
+        group = groups.get(template_id)
+        if group is None:
+            group = groups[template_id] = [[], 0, 0, 0, 0]
+        quantity = qty[i]
+        group[0].append(i)
+        group[1] += quantity
+        group[2] += quantity * unit_weight
+        group[3] += quantity * unit_volume
+        group[4] += after_coupons[i]
+    if not groups:
+        region_ancestors(region)  # an invalid region is an error even for a free cart
+        return
+    templates = context.freight_templates
+    fees = template_fees(
+        [
+            TemplateLoad(template_id, keys[members[0]], pieces, weight, volume, amount)
+            for template_id, (members, pieces, weight, volume, amount) in groups.items()
+        ],
+        templates,
         region,
-        currency=currency,
+        currency=context.currency,
         combine=_COMBINE[context.combine],
     )
-    for (template_id, fee, _), members in zip(
-        breakdown.template_splits(), groups.values(), strict=True
-    ):
+    for (template_id, (members, *_)), fee in zip(groups.items(), fees, strict=True):
         if not fee:
             continue
-        charge_by = context.freight_templates[template_id].charge_by
+        charge_by = templates[template_id].charge_by
         quantities = [qty[i] for i in members]
         if charge_by is ChargeBy.PIECE:
             values = quantities
-        elif charge_by is ChargeBy.WEIGHT:
-            values = [qty[i] * facts[keys[i]][1] for i in members]
         else:
-            values = [qty[i] * facts[keys[i]][2] for i in members]
+            column = 1 if charge_by is ChargeBy.WEIGHT else 2
+            values = [qty[i] * facts[keys[i]][column] for i in members]
         shares = [
             (i, part)
             for i, part in zip(members, split_fee(fee, values, quantities), strict=True)
             if part
         ]
+        freight = work.freight
         for i, part in shares:
-            work.freight[i] += part
+            freight[i] += part
         adjustments.append(work.adjust(f"freight:{template_id}", "shipping", shares))
+
+
+def _shipping_fact(facts: dict[str, _ShippingFact], item: CatalogItem | None) -> _ShippingFact:
+    """Remember *item*'s template, unit weight and unit volume (10⁻⁹ units) in *facts*."""
+    assert item is not None
+    fact = facts[item.sku] = (
+        item.freight_template,
+        to_nano(item.weight_kg, f"SKU {item.sku!r} weight_kg"),
+        to_nano(item.volume_m3, f"SKU {item.sku!r} volume_m3"),
+    )
+    return fact
 
 
 def _shipping_promotions(context: PricingContext) -> list[Promotion]:

@@ -34,10 +34,10 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from operator import attrgetter
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import attrs
 from moneyed import Currency, Money
@@ -52,8 +52,10 @@ __all__ = [
     "ShippingBreakdown",
     "ShippingLine",
     "TemplateFee",
+    "TemplateLoad",
     "compute_shipping",
     "split_fee",
+    "template_fees",
 ]
 
 _ZERO: Final = Decimal(0)
@@ -132,58 +134,30 @@ class ShippingLine:
         object.__setattr__(self, "_amount_minor", minor)
         object.__setattr__(self, "_amount_currency", None if amount is None else amount.currency)
 
-    @classmethod
-    def summed(
-        cls,
-        key: str,
-        template_id: str,
-        pieces: int,
-        weight_nanos: int,
-        volume_nanos: int,
-        amount_minor: int,
-        currency: Currency,
-    ) -> ShippingLine:
-        """One line standing for all the cart lines of one template, already summed.
 
-        For callers that split each template's fee over their own lines with
-        :func:`split_fee` (the quote pipeline): the fee only depends on the
-        template's total pieces, weight, volume and amount. *key* names the
-        group's first line, so an :class:`~mallcore.errors.UndeliverableError`
-        names a real SKU. Nothing is checked; ``amount`` is left None and
-        ``weight_kg`` / ``volume_m3`` hold the group's totals.
+class TemplateLoad(NamedTuple):
+    """What one template carries in a cart, already summed over its lines.
 
-        Args:
-            key: The key of the group's first line.
-            template_id: The template.
-            pieces: Total pieces.
-            weight_nanos: Total weight in 10⁻⁹ kg.
-            volume_nanos: Total volume in 10⁻⁹ m³.
-            amount_minor: Total net item amount in minor units of *currency*.
-            currency: The cart currency.
-        """
-        line = _new(cls)
-        sk, st, sq, sw, sv, sa, sp, sww, svv, sam, sac = _SLOT_SETTERS
-        sk(line, key)
-        st(line, template_id)
-        sq(line, pieces)
-        sw(line, _from_nano(weight_nanos))
-        sv(line, _from_nano(volume_nanos))
-        sa(line, None)
-        sp(line, pieces * NANO)
-        sww(line, weight_nanos)
-        svv(line, volume_nanos)
-        sam(line, amount_minor)
-        sac(line, currency)
-        return line
+    For callers that split each template's fee over their own lines with
+    :func:`split_fee` (the quote pipeline): a template's fee depends only on
+    these totals. *key* names the group's first line, so an
+    :class:`~mallcore.errors.UndeliverableError` names a real SKU.
 
+    Attributes:
+        template_id: The template.
+        key: The key of the group's first line.
+        pieces: Total pieces.
+        weight: Total weight in 10⁻⁹ kg.
+        volume: Total volume in 10⁻⁹ m³.
+        amount_minor: Total net item amount in minor units of the cart currency.
+    """
 
-_SLOT_SETTERS: Final[tuple[Callable[[ShippingLine, Any], None], ...]] = tuple(
-    ShippingLine.__dict__[name].__set__
-    for name in (
-        "key", "template_id", "quantity", "weight_kg", "volume_m3", "amount",
-        "_pieces", "_weight", "_volume", "_amount_minor", "_amount_currency",
-    )
-)  # fmt: skip
+    template_id: str
+    key: str
+    pieces: int
+    weight: int
+    volume: int
+    amount_minor: int
 
 
 class _Shares(Mapping[str, Money]):
@@ -418,26 +392,12 @@ def compute_shipping(
     entries: list[list[Any]] = []
     total = 0
     for template_id, group in groups.items():
-        template = templates.get(template_id)  # type: ignore[arg-type]
-        if template is None:
-            msg = (
-                f"SKU {group[0].key!r} uses freight template {template_id!r},"
-                " which is not among the freight templates"
-            )
-            raise ConfigError(msg)
-        plan = template._plans.get((region, code)) or template.plan(region, code)
-        blocked, charged, first, first_fee, additional, additional_fee, surcharge = plan[:7]
-        if blocked:
-            raise UndeliverableError(group[0].key, region, template=template.id)
-        value = sum(map(charged, group))
-        if value <= first:
-            base = first_fee
-        else:
-            base = first_fee - ((first - value) // additional) * additional_fee
+        plan = _plan(templates, template_id, group[0].key, region, code)  # type: ignore[arg-type]
+        value = sum(map(plan.charged, group))
         rule = _free_rule(plan, group, cur) if plan.free_rules else None
-        fee = 0 if rule is not None else base + surcharge
-        total += fee
-        entries.append([plan, group, value, base, fee, rule])
+        entry = _entry(plan, group, value, rule)
+        total += entry[_FEE]
+        entries.append(entry)
     if not summing:
         total = _max_first(entries, templates)
     # Built without attrs' __init__: this is the hot path, and every field is ours.
@@ -477,6 +437,69 @@ def _max_first(entries: list[list[Any]], listed: Mapping[str, FreightTemplate]) 
     return total
 
 
+def _plan(
+    templates: Mapping[str, FreightTemplate], template_id: str, key: str, region: str, code: str
+) -> Plan:
+    """*template_id* resolved at *region*; *key* (the group's first line) names errors."""
+    template = templates.get(template_id)
+    if template is None:
+        msg = (
+            f"SKU {key!r} uses freight template {template_id!r},"
+            " which is not among the freight templates"
+        )
+        raise ConfigError(msg)
+    plan = template._plans.get((region, code)) or template.plan(region, code)
+    if plan.undeliverable:
+        raise UndeliverableError(key, region, template=template.id)
+    return plan
+
+
+def _entry(plan: Plan, group: Any, value: int, rule: FreeRule | None) -> list[Any]:
+    """One template's entry: its base fee for the charged *value*, and its fee after *rule*."""
+    first, first_fee, additional, additional_fee, surcharge = plan[2:7]
+    if value <= first:
+        base = first_fee
+    else:
+        base = first_fee - ((first - value) // additional) * additional_fee
+    fee = 0 if rule is not None else base + surcharge
+    return [plan, group, value, base, fee, rule]
+
+
+def template_fees(
+    loads: Sequence[TemplateLoad],
+    templates: Mapping[str, FreightTemplate],
+    region: str,
+    *,
+    currency: Currency,
+    combine: Combine = Combine.SUM,
+) -> list[int]:
+    """Each template's fee in minor units, from totals already summed per template.
+
+    The same fees as :func:`compute_shipping` gives for the lines behind
+    *loads* (free rules, surcharges and *combine* included), without building
+    shipping lines or a breakdown; split each fee over its lines with
+    :func:`split_fee`. Raises what :func:`compute_shipping` raises.
+    """
+    code = currency.code
+    entries = []
+    for load in loads:
+        plan = _plan(templates, load.template_id, load.key, region, code)
+        charge_by = plan.template.charge_by
+        if charge_by is ChargeBy.WEIGHT:
+            value = load.weight
+        elif charge_by is ChargeBy.PIECE:
+            value = load.pieces * NANO
+        else:
+            value = load.volume
+        rule = (
+            _matching_free_rule(plan, load.pieces, load.amount_minor) if plan.free_rules else None
+        )
+        entries.append(_entry(plan, None, value, rule))
+    if combine is not Combine.SUM:
+        _max_first(entries, templates)
+    return [entry[_FEE] for entry in entries]
+
+
 def _free_rule(plan: Plan, group: list[ShippingLine], currency: Currency) -> FreeRule | None:
     pieces = sum(map(_quantity, group))
     amount = 0
@@ -487,6 +510,11 @@ def _free_rule(plan: Plan, group: list[ShippingLine], currency: Currency) -> Fre
             context = f"amount of {line.key!r}"
             raise CurrencyMismatchError(currency.code, other.code, context=context)
         amount = sum(map(_amount_minor, group))
+    return _matching_free_rule(plan, pieces, amount)
+
+
+def _matching_free_rule(plan: Plan, pieces: int, amount: int) -> FreeRule | None:
+    """The first of the plan's free rules that *pieces* and *amount* (minor units) meet."""
     for min_amount, min_quantity, rule in plan.free_rules:
         if (min_amount is None or amount >= min_amount) and (
             min_quantity is None or pieces >= min_quantity
