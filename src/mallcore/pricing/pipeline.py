@@ -172,9 +172,14 @@ def finish(
     context: PricingContext,
     coupon_codes: Sequence[str],
     points: PointsRequest,
+    *,
+    consume: bool = False,
 ) -> Quote:
-    """Run stages 4 (coupons) to 8 (rewards) on a copy of *prepared*."""
-    work = prepared.work.copy()
+    """Run stages 4 (coupons) to 8 (rewards) on a copy of *prepared*.
+
+    With *consume*, on *prepared* itself: for a caller that finishes it once.
+    """
+    work = prepared.work if consume else prepared.work.copy()
     adjustments = list(prepared.adjustments)
     rejected = list(prepared.rejected)
     tier = context.tier
@@ -259,7 +264,7 @@ def quote(cart: Cart, context: PricingContext) -> Quote:
         UndeliverableError: A line cannot ship to ``context.ship_to``.
         ZeroPaymentError: The total is zero and ``allow_zero_payment`` is false.
     """
-    result = finish(prepare(cart, context), context, cart.coupons, cart.points)
+    result = finish(prepare(cart, context), context, cart.coupons, cart.points, consume=True)
     check_payable(result, context)
     return result
 

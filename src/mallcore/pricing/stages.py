@@ -83,7 +83,7 @@ class Work:
         keys = [skus[i] for i in canonical]
         qty = [quantity for _, _, quantity in priced]
         lines = Lines(
-            keys=keys,
+            keys=list(keys),  # gift lines join Work.keys only
             qty=qty,
             scoped=[item.scoped for item, _, _ in priced],
             amount=[unit * quantity for _, unit, quantity in priced],
