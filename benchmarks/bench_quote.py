@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any
 
 import mallcore
-from benchmarks._harness import Target, Workload, measure
+from benchmarks._harness import Target, Workload, _fmt_s, measure
 from benchmarks._quote_w1 import (
     OFFER_IDS,
     agreement_notes,
@@ -59,6 +59,7 @@ from benchmarks._quote_w1 import (
     shipping_fee_minor,
     w1_scenario,
 )
+from benchmarks._w1_floor import Floor, w1_floor
 from mallcore.errors import ZeroPaymentError
 from mallcore.pricing.cart import Cart, CartLine
 from mallcore.pricing.scenario import Scenario
@@ -66,6 +67,7 @@ from mallcore.pricing.scenario import Scenario
 PEERS = Path(__file__).resolve().parents[1].parent / "shared" / "bench" / "peers"
 SUBJECT = "mallcore"
 OSCAR = "django-oscar (no DB)"
+FLOOR = "hand-written W1, no engine (floor)"
 SIZES = (5, 20, 100)
 BEST_NAME = "quote: 20 lines, 10 promotions, 5 coupons + best_coupons"
 
@@ -142,6 +144,14 @@ def _mallcore_op(scenario: Scenario, carts: Sequence[tuple[CartLine, ...]]) -> C
     return op
 
 
+def _floor_op(floor: Callable[..., Floor], baskets: Sequence[Any]) -> Callable[[], None]:
+    def op() -> None:
+        for lines in baskets:
+            floor(lines)
+
+    return op
+
+
 def _check_quote(scenario: Scenario, lines: Sequence[CartLine], weights: dict[str, int]) -> Any:
     """Quote one basket and check the parts mallcore computes beyond Oscar's job."""
     priced = scenario.with_cart(lines)
@@ -160,6 +170,36 @@ def _check_quote(scenario: Scenario, lines: Sequence[CartLine], weights: dict[st
     return quote
 
 
+def _check_floor(floor: Floor, quote: Any, basket_id: str) -> None:
+    """The hand-written floor must price a basket exactly as mallcore does."""
+    rows, adjustments, rejected = floor
+    lines = {
+        line.key: (
+            line.key,
+            line.quantity,
+            line.list_price_minor,
+            line.promotion_discount_minor,
+            line.coupon_discount_minor,
+            line.shipping_minor,
+            line.paid_minor,
+        )
+        for line in quote.lines
+    }
+    assert {row[0]: row for row in rows} == lines, basket_id
+    mine = [(a.source, a.amount_minor, a.lines) for a in quote.adjustments]
+    assert adjustments == mine, (basket_id, adjustments, mine)
+    assert sorted(rejected) == sorted((r.source, r.reason) for r in quote.rejected), basket_id
+
+
+def _floor_note(workload: Workload) -> str:
+    budget = workload.timings[OSCAR].median_s / 10
+    floor = workload.timings[FLOOR].median_s
+    return (
+        f"10x Oscar leaves {_fmt_s(budget)} per basket; the hand-written floor alone, "
+        f"without an engine or to_dict(), takes {_fmt_s(floor)} ({floor / budget:.0%} of it)"
+    )
+
+
 def _w1_workloads() -> list[Workload]:
     wl, catalogue, reference = load_shared()
     w1 = wl["W1"]
@@ -167,10 +207,12 @@ def _w1_workloads() -> list[Workload]:
     workloads: list[Workload] = []
     for scenario_name, spec in w1["scenarios"].items():
         scenario = mallcore.load_scenario(w1_scenario(catalogue, scenario_name))
+        floor = w1_floor(wl["catalogue"], spec["exclusive"])
         snapshots: dict[str, dict[str, Any]] = {}
         for basket in [*w1["baskets"], *w1["check_baskets"]]:
             quote = _check_quote(scenario, _carts([basket])[0], weights)
             snapshots[basket["id"]] = mallcore_snapshot(quote)
+            _check_floor(floor(basket["lines"]), quote, basket["id"])
         verdicts = compare(snapshots, reference[scenario_name], scenario_name)
         for size in SIZES:
             baskets = [b for b in w1["baskets"] if b["size"] == size]
@@ -181,7 +223,11 @@ def _w1_workloads() -> list[Workload]:
             workload.timings[SUBJECT] = measure(mine, ops_per_call=len(baskets))
             with _oscar_nodb(scenario_name, spec["exclusive"], size) as peer:
                 workload.timings[OSCAR] = measure(peer, ops_per_call=len(baskets))
+            workload.timings[FLOOR] = measure(
+                _floor_op(floor, [b["lines"] for b in baskets]), ops_per_call=len(baskets)
+            )
             workload.targets.append(Target(peer=OSCAR, at_least=10))
+            workload.notes.append(_floor_note(workload))
             workload.notes.extend(
                 agreement_notes(verdicts, [b["id"] for b in baskets], scenario_name)
             )

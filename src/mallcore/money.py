@@ -388,16 +388,22 @@ def allocate_minor(total: int, weights: Sequence[int]) -> list[int]:
     if whole <= 0:
         msg = f"weights={list(weights)!r} must be non-negative and sum to more than 0"
         raise InvalidAmountError(msg)
-    scaled = [total * weight for weight in weights]
-    parts = [value // whole for value in scaled]
+    return _largest_remainder(total, weights, whole)
+
+
+def _largest_remainder(total: int, weights: Sequence[int], whole: int) -> list[int]:
+    """:func:`allocate_minor` without its checks, for weights known to be good.
+
+    For mallcore's own hot paths only: *total* >= 0, *weights* non-negative
+    ints, *whole* their sum and above zero.
+    """
+    parts = [total * weight // whole for weight in weights]
     left = total - sum(parts)
     if left:
         # One composite integer key orders by remainder, then by weight; the
         # stable reverse sort keeps earlier positions first among equals.
         stride = whole + 1
-        keys = [
-            (value % whole) * stride + weight for value, weight in zip(scaled, weights, strict=True)
-        ]
+        keys = [(total * weight % whole) * stride + weight for weight in weights]
         for index in sorted(range(len(keys)), key=keys.__getitem__, reverse=True)[:left]:
             parts[index] += 1
     return parts

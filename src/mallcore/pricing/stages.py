@@ -9,13 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from itertools import repeat
-from typing import Any
 
 import attrs
 from moneyed import Money
 
 from mallcore.membership.tiers import Tier
-from mallcore.money import allocate_minor, minor_units
+from mallcore.money import _largest_remainder, minor_units
 from mallcore.pricing.catalog import CatalogItem
 from mallcore.pricing.context import PricingContext, TaxMode
 from mallcore.pricing.quote import Adjustment, Rejection, Row
@@ -146,19 +145,22 @@ class Work:
         self,
         source: str,
         stage: str,
-        shares: Iterable[tuple[int, int]],
+        shares: Sequence[tuple[int, int]],
         *,
         base: int | None = None,
         detail: str = "",
     ) -> Adjustment:
-        """An adjustment from (line index, amount) shares, lines in cart order."""
-        ordered = sorted(shares)
+        """An adjustment from (line index, amount) *shares*, in ascending line order.
+
+        Every stage produces its shares in line order already (that is the SKU
+        order of :meth:`start`), so nothing is sorted here.
+        """
         keys = self.keys
         return Adjustment(
             source,
             stage,
-            sum([part for _, part in ordered]),
-            tuple([(keys[i], part) for i, part in ordered]),
+            sum([part for _, part in shares]),
+            tuple([(keys[i], part) for i, part in shares]),
             detail,
             base,
         )
@@ -251,9 +253,11 @@ def _places(context: PricingContext) -> int:
 
 def split(total: int, indices: Iterable[int], weights: Sequence[int]) -> list[tuple[int, int]]:
     """Allocate *total* minor units over the lines *indices* by *weights*; drop zero shares."""
-    if total <= 0 or not any(weights):
+    whole = sum(weights)
+    if total <= 0 or not whole:
         return []
-    parts = allocate_minor(total, weights)
+    # Weights here are line amounts or freight, never negative: no checks needed.
+    parts = _largest_remainder(total, weights, whole)
     return [(i, part) for i, part in zip(indices, parts, strict=True) if part]
 
 
@@ -423,55 +427,51 @@ def _charge_freight(
     """
     facts = _shipping_facts(context)
     keys, qty, items = work.keys, work.qty, work.items
-    # Per template: its lines, pieces, weight, volume and amount, summed in one pass.
-    groups: dict[str, list[Any]] = {}
+    groups: dict[str, list[int]] = {}
     for i in paying:
-        key = keys[i]
-        fact = facts.get(key)
-        if fact is None:
-            fact = _shipping_fact(facts, items[i])
-        template_id, unit_weight, unit_volume = fact
-        if template_id is None:
-            continue
-        group = groups.get(template_id)
-        if group is None:
-            group = groups[template_id] = [[], 0, 0, 0, 0]
-        quantity = qty[i]
-        group[0].append(i)
-        group[1] += quantity
-        group[2] += quantity * unit_weight
-        group[3] += quantity * unit_volume
-        group[4] += after_coupons[i]
+        fact = facts.get(keys[i]) or _shipping_fact(facts, items[i])
+        if fact[0] is not None:
+            groups.setdefault(fact[0], []).append(i)
     if not groups:
         region_ancestors(region)  # an invalid region is an error even for a free cart
         return
     templates = context.freight_templates
+    loads = []
+    values = []
+    for template_id, members in groups.items():
+        # Comprehensions and sum() rather than one loop: the hot path of every quote.
+        quantities = [qty[i] for i in members]
+        weights = [q * facts[keys[i]][1] for q, i in zip(quantities, members, strict=True)]
+        volumes = [q * facts[keys[i]][2] for q, i in zip(quantities, members, strict=True)]
+        amount = sum([after_coupons[i] for i in members])
+        loads.append(
+            TemplateLoad(
+                template_id, keys[members[0]], sum(quantities), sum(weights), sum(volumes), amount
+            )
+        )
+        values.append((quantities, weights, volumes))
     fees = template_fees(
-        [
-            TemplateLoad(template_id, keys[members[0]], pieces, weight, volume, amount)
-            for template_id, (members, pieces, weight, volume, amount) in groups.items()
-        ],
-        templates,
-        region,
-        currency=context.currency,
-        combine=_COMBINE[context.combine],
+        loads, templates, region, currency=context.currency, combine=_COMBINE[context.combine]
     )
-    for (template_id, (members, *_)), fee in zip(groups.items(), fees, strict=True):
+    freight = work.freight
+    for (template_id, members), fee, (quantities, weights, volumes) in zip(
+        groups.items(), fees, values, strict=True
+    ):
         if not fee:
             continue
         charge_by = templates[template_id].charge_by
-        quantities = [qty[i] for i in members]
-        if charge_by is ChargeBy.PIECE:
-            values = quantities
-        else:
-            column = 1 if charge_by is ChargeBy.WEIGHT else 2
-            values = [qty[i] * facts[keys[i]][column] for i in members]
+        charged = (
+            quantities
+            if charge_by is ChargeBy.PIECE
+            else weights
+            if charge_by is ChargeBy.WEIGHT
+            else volumes
+        )
         shares = [
             (i, part)
-            for i, part in zip(members, split_fee(fee, values, quantities), strict=True)
+            for i, part in zip(members, split_fee(fee, charged, quantities), strict=True)
             if part
         ]
-        freight = work.freight
         for i, part in shares:
             freight[i] += part
         adjustments.append(work.adjust(f"freight:{template_id}", "shipping", shares))

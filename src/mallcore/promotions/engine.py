@@ -17,7 +17,7 @@ from decimal import Decimal
 
 import attrs
 
-from mallcore.money import RoundingPolicy, allocate_minor
+from mallcore.money import RoundingPolicy, _largest_remainder, allocate_minor
 from mallcore.promotions.kinds import (
     BundlePrice,
     BuyXGetY,
@@ -130,7 +130,13 @@ def eligibility(
 
 def _allocate(total: int, lines: Lines, indices: Sequence[int]) -> tuple[tuple[int, int], ...]:
     amount = lines.amount
-    parts = allocate_minor(total, [amount[i] for i in indices])
+    weights = [amount[i] for i in indices]
+    whole = sum(weights)
+    # Line amounts are never negative; a zero sum goes to allocate_minor to raise.
+    if whole > 0 and total >= 0:
+        parts = _largest_remainder(total, weights, whole)
+    else:
+        parts = allocate_minor(total, weights)
     return tuple([(i, part) for i, part in zip(indices, parts, strict=True) if part])
 
 
@@ -253,7 +259,7 @@ def _unit_outcome(
     if discount <= 0:
         return Outcome(base=base)
     indices = sorted(weights)
-    parts = allocate_minor(discount, [weights[i] for i in indices])
+    parts = _largest_remainder(discount, [weights[i] for i in indices], sum(weights.values()))
     shares = tuple((i, part) for i, part in zip(indices, parts, strict=True) if part)
     return Outcome(discount, shares, tuple(sorted(consumed.items())), base=base)
 
