@@ -14,6 +14,7 @@ import math
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 import attrs
 
@@ -67,24 +68,20 @@ class Lines:
         known = self.scope_cache.get(rule_id)
         if known is None:
             known = self.scope_cache[rule_id] = {}
-        hit = known.get
-        out = []
-        for i, key in enumerate(self.keys):
-            covered = hit(key)
-            if covered is None:
-                covered = known[key] = scope.matches(self.scoped[i])
-            if covered:
-                out.append(i)
-        return out
+        covered = list(map(known.get, self.keys))
+        if None in covered:  # a SKU this rule has not seen yet
+            for i, key in enumerate(self.keys):
+                if covered[i] is None:
+                    covered[i] = known[key] = scope.matches(self.scoped[i])
+        return [i for i, hit in enumerate(covered) if hit]
 
     def __attrs_post_init__(self) -> None:
         if not self.consumed:
             self.consumed = [0] * len(self.keys)
 
 
-@attrs.frozen
-class Outcome:
-    """What one promotion would give on the current amounts."""
+class Outcome(NamedTuple):
+    """What one promotion would give on the current amounts (a tuple: built per rule per quote)."""
 
     discount: int = 0
     shares: tuple[tuple[int, int], ...] = ()
