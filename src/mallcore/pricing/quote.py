@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import html
+from itertools import repeat
 from typing import Any, Final, cast
 
 import attrs
@@ -282,8 +283,10 @@ class Quote:
             line_keys, _, quantity, list_price, subtotal, item, promotion, coupon, points,
             shipping_col, tax, _, earned, _, _, paid,
         ) = zip(*rows, strict=True) if rows else ((),) * len(ROW_FIELDS)  # fmt: skip
+        zero = get(0)
         texts = [
-            map(get, column)
+            # Columns of zeros (no tax, no points, ...) are common: one C-speed any() each.
+            map(get, column) if any(column) else repeat(zero, len(rows))
             for column in (
                 list_price,
                 subtotal,
