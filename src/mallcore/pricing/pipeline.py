@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from operator import sub
 
 import attrs
 
@@ -131,18 +132,19 @@ def prepare(cart: Cart, context: PricingContext) -> Prepared:
     rejected.extend(stage2.rejected)
 
     candidates, screened_out = _stage3(context)
+    before = list(work.lines.amount)
     result3 = run_screened(candidates, screened_out, work.lines, context.rounding)
-    touched: set[int] = set()
     gifts: list[tuple[str, int]] = []
     for promotion, outcome in result3.applied:
         if outcome.discount:
             adjustments.append(
                 work.adjust(promotion.source, "promotions", outcome.shares, base=outcome.base)
             )
-            for i, part in outcome.shares:
-                work.promotion[i] += part
-                touched.add(i)
         gifts.extend((gift.sku, gift.quantity) for gift in outcome.gifts)
+    # The engine subtracted every winner's shares from the line amounts: what
+    # stage 3 took from a line is the difference, summed over its promotions.
+    work.promotion = list(map(sub, before, work.lines.amount))
+    touched = {i for i, part in enumerate(work.promotion) if part}
     rejected.extend(
         Rejection(promotion.source, reason, shortfall)
         for promotion, reason, shortfall in result3.rejected
@@ -185,6 +187,7 @@ def finish(
     tier = context.tier
 
     # Stage 4: coupons in cart order.
+    after_promotions = list(work.lines.amount)
     result4 = run_coupons(
         coupon_codes,
         context.coupons,
@@ -196,8 +199,9 @@ def finish(
     )
     for coupon, outcome in result4.applied:
         adjustments.append(work.adjust(coupon.source, "coupons", outcome.shares, base=outcome.base))
-        for i, part in outcome.shares:
-            work.coupon[i] += part
+    if result4.applied:
+        # As in stage 3: run_coupons subtracted the shares from the line amounts.
+        work.coupon = list(map(sub, after_promotions, work.lines.amount))
     rejected.extend(
         Rejection(source, reason, shortfall) for source, reason, shortfall in result4.rejected
     )
