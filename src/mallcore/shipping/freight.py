@@ -392,12 +392,20 @@ def compute_shipping(
     entries: list[list[Any]] = []
     total = 0
     for template_id, group in groups.items():
-        plan = _plan(templates, template_id, group[0].key, region, code)  # type: ignore[arg-type]
-        value = sum(map(plan.charged, group))
+        template = templates.get(template_id)  # type: ignore[arg-type]
+        plan = template._plans.get((region, code)) if template is not None else None
+        if plan is None or plan.undeliverable:  # resolve it, or raise the right error
+            plan = _plan(templates, template_id, group[0].key, region, code)  # type: ignore[arg-type]
+        _, charged, first, first_fee, additional, additional_fee, surcharge = plan[:7]
+        value = sum(map(charged, group))
+        if value <= first:
+            base = first_fee
+        else:
+            base = first_fee - ((first - value) // additional) * additional_fee
         rule = _free_rule(plan, group, cur) if plan.free_rules else None
-        entry = _entry(plan, group, value, rule)
-        total += entry[_FEE]
-        entries.append(entry)
+        fee = 0 if rule is not None else base + surcharge
+        total += fee
+        entries.append([plan, group, value, base, fee, rule])
     if not summing:
         total = _max_first(entries, templates)
     # Built without attrs' __init__: this is the hot path, and every field is ours.
@@ -454,17 +462,6 @@ def _plan(
     return plan
 
 
-def _entry(plan: Plan, group: Any, value: int, rule: FreeRule | None) -> list[Any]:
-    """One template's entry: its base fee for the charged *value*, and its fee after *rule*."""
-    first, first_fee, additional, additional_fee, surcharge = plan[2:7]
-    if value <= first:
-        base = first_fee
-    else:
-        base = first_fee - ((first - value) // additional) * additional_fee
-    fee = 0 if rule is not None else base + surcharge
-    return [plan, group, value, base, fee, rule]
-
-
 def template_fees(
     loads: Sequence[TemplateLoad],
     templates: Mapping[str, FreightTemplate],
@@ -481,9 +478,12 @@ def template_fees(
     :func:`split_fee`. Raises what :func:`compute_shipping` raises.
     """
     code = currency.code
-    entries = []
+    entries: list[list[Any]] = []
     for load in loads:
-        plan = _plan(templates, load.template_id, load.key, region, code)
+        template = templates.get(load.template_id)
+        plan = template._plans.get((region, code)) if template is not None else None
+        if plan is None or plan.undeliverable:  # resolve it, or raise the right error
+            plan = _plan(templates, load.template_id, load.key, region, code)
         charge_by = plan.template.charge_by
         if charge_by is ChargeBy.WEIGHT:
             value = load.weight
@@ -491,10 +491,17 @@ def template_fees(
             value = load.pieces * NANO
         else:
             value = load.volume
+        # The fee formula of compute_shipping's loop (kept inline there: its hot path).
+        first, first_fee, additional, additional_fee, surcharge = plan[2:7]
+        if value <= first:
+            base = first_fee
+        else:
+            base = first_fee - ((first - value) // additional) * additional_fee
         rule = (
             _matching_free_rule(plan, load.pieces, load.amount_minor) if plan.free_rules else None
         )
-        entries.append(_entry(plan, None, value, rule))
+        fee = 0 if rule is not None else base + surcharge
+        entries.append([plan, None, value, base, fee, rule])
     if combine is not Combine.SUM:
         _max_first(entries, templates)
     return [entry[_FEE] for entry in entries]
