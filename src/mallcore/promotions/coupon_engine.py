@@ -80,7 +80,8 @@ def run_coupons(
             continue
         in_scope = lines.in_scope(coupon.source, template.scope)
         is_shipping = template.kind is CouponKind.SHIPPING
-        indices = in_scope if is_shipping else [i for i in in_scope if lines.coupons_ok[i]]
+        ok = lines.coupons_ok
+        indices = in_scope if is_shipping or False not in ok else [i for i in in_scope if ok[i]]
         if not indices:
             rejected.append((coupon.source, "activity_line" if in_scope else "out_of_scope", None))
             continue
@@ -91,7 +92,11 @@ def run_coupons(
         if not template.stack_with_promotions and touched.intersection(indices):
             rejected.append((coupon.source, "not_combinable", None))
             continue
-        threshold_base = sum([after_promotions[i] for i in indices])
+        threshold_base = (
+            sum(after_promotions[: len(indices)])
+            if len(indices) == len(lines.keys)
+            else sum([after_promotions[i] for i in indices])
+        )
         if template.min_spend_minor is not None and template.kind is not CouponKind.NO_THRESHOLD:
             need = template.min_spend_minor
             if threshold_base < need:
@@ -101,7 +106,7 @@ def run_coupons(
             used[klass] = used.get(klass, 0) + 1
             shipping.append((coupon, tuple(indices)))
             continue
-        base = sum([lines.amount[i] for i in indices])
+        base = sum(lines.amounts_of(indices))
         discount = coupon_discount(coupon, base, rounding)
         if discount <= 0:
             rejected.append((coupon.source, "nothing_to_discount", None))

@@ -75,6 +75,14 @@ class Lines:
                     covered[i] = known[key] = scope.matches(self.scoped[i])
         return [i for i, hit in enumerate(covered) if hit]
 
+    def amounts_of(self, indices: Sequence[int]) -> list[int]:
+        """The current amounts of the lines *indices* (sorted, distinct), in minor units."""
+        amount = self.amount
+        # Order-level rules usually cover the whole cart: then a copy does it.
+        if len(indices) == len(self.keys):
+            return amount[: len(indices)]
+        return [amount[i] for i in indices]
+
     def __attrs_post_init__(self) -> None:
         if not self.consumed:
             self.consumed = [0] * len(self.keys)
@@ -126,8 +134,7 @@ def eligibility(
 
 
 def _allocate(total: int, lines: Lines, indices: Sequence[int]) -> tuple[tuple[int, int], ...]:
-    amount = lines.amount
-    weights = [amount[i] for i in indices]
+    weights = lines.amounts_of(indices)
     whole = sum(weights)
     # Line amounts are never negative; a zero sum goes to allocate_minor to raise.
     if whole > 0 and total >= 0:
@@ -177,8 +184,7 @@ def evaluate(
 ) -> Outcome:
     """What *promotion* gives on the eligible lines *indices* at their current amounts."""
     benefit = promotion.benefit
-    amount = lines.amount
-    base = sum([amount[i] for i in indices])
+    base = sum(lines.amounts_of(indices))
     if isinstance(benefit, ThresholdOff):
         reached = [t for t in benefit.tiers if t.min_spend_minor <= base]
         if not reached:
@@ -371,7 +377,8 @@ def _apply(lines: Lines, outcome: Outcome) -> None:
 def _eligible(promotion: Promotion, lines: Lines) -> tuple[list[int], str | None]:
     """Lines the promotion may discount, or the reason there are none."""
     in_scope = lines.in_scope(promotion.source, promotion.scope)
-    eligible = [i for i in in_scope if lines.promotions_ok[i]]
+    ok = lines.promotions_ok
+    eligible = [i for i in in_scope if ok[i]] if False in ok else in_scope
     if eligible:
         return eligible, None
     return [], ("activity_line" if in_scope else "out_of_scope")
