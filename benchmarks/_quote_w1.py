@@ -306,3 +306,48 @@ def agreement_notes(
             by_reason.setdefault(reason, []).append(basket_id)
     notes.extend(f"{', '.join(ids)}: {reason}" for reason, ids in by_reason.items())
     return notes
+
+
+def twenty_coupons() -> list[dict[str, Any]]:
+    """Twenty held coupons for ``rich_scenario``'s rules: 8 product, 8 order, 4 shipping.
+
+    Two of them cannot apply (one expired, one not yet valid), some miss their
+    threshold on the benchmark basket, and the rest compete within their class.
+    """
+    valid = {"valid_from": "2026-11-01T00:00:00+08:00", "valid_until": "2026-11-30T23:59:59+08:00"}
+    categories = ("apparel", "shoes", "snacks", "digital", "home", "beauty", "books", "toys")
+    coupons: list[dict[str, Any]] = [
+        {
+            "code": f"{category[:3].upper()}{5 + 3 * n}",
+            "kind": "amount_off",
+            "amount_off": f"{5 + 3 * n}.00",
+            "min_spend": f"{40 + 20 * n}.00",
+            "scope": {"categories": [category]},
+        }
+        | valid
+        for n, category in enumerate(categories)
+    ]
+    coupons += [
+        {"code": "SAVE50", "kind": "amount_off", "amount_off": "50.00", "min_spend": "500.00"},
+        {"code": "SAVE120", "kind": "amount_off", "amount_off": "120.00", "min_spend": "1500.00"},
+        {"code": "SAVE400", "kind": "amount_off", "amount_off": "400.00", "min_spend": "5000.00"},
+        {"code": "P10", "kind": "percent_off", "percent_off": "10", "max_discount": "100.00"}
+        | {"min_spend": "1000.00"},
+        {"code": "P5", "kind": "percent_off", "percent_off": "5"},
+        {"code": "NOW20", "kind": "no_threshold", "amount_off": "20.00"},
+        {"code": "NOW30", "kind": "no_threshold", "amount_off": "30.00"},
+    ]
+    coupons = [coupon | valid for coupon in coupons]
+    coupons.append(
+        {"code": "OLD80", "kind": "no_threshold", "amount_off": "80.00"}
+        | {"valid_from": "2026-10-01T00:00:00+08:00", "valid_until": "2026-10-31T23:59:59+08:00"}
+    )
+    coupons += [
+        {"code": "SHIP5", "kind": "shipping", "amount_off": "5.00"} | valid,
+        {"code": "SHIP10", "kind": "shipping", "amount_off": "10.00", "min_spend": "300.00"}
+        | valid,
+        {"code": "SHIP8", "kind": "shipping", "amount_off": "8.00", "min_spend": "99.00"} | valid,
+        {"code": "SHIPX", "kind": "shipping", "amount_off": "50.00"}
+        | {"valid_from": "2026-12-01T00:00:00+08:00", "valid_until": "2026-12-31T23:59:59+08:00"},
+    ]
+    return coupons
