@@ -1,4 +1,7 @@
-"""``best_coupons`` equals a brute-force search over every subset of the held coupons."""
+"""``best_coupons`` equals a brute-force search over every subset of the held coupons.
+
+Contexts allow one or two coupons per class (``max_coupons_per_class``).
+"""
 
 from __future__ import annotations
 
@@ -99,6 +102,7 @@ def cases(draw: st.DrawFn) -> tuple[Cart, PricingContext, list[str]]:
         customer=Customer(points=draw(st.integers(0, 5000))),
         ship_to="440305",
         allow_zero_payment=True,
+        max_coupons_per_class=draw(st.integers(1, 2)),
     )
     points = draw(st.sampled_from([None, "max"]))
     return Cart(lines, (), points), context, [c.code for c in held]
@@ -107,13 +111,13 @@ def cases(draw: st.DrawFn) -> tuple[Cart, PricingContext, list[str]]:
 def brute_force(
     cart: Cart, context: PricingContext, held: list[str]
 ) -> tuple[int, tuple[str, ...]]:
-    """Every subset with at most one coupon per class, applied in class order."""
+    """Every subset within the class limit, applied in class order (held order within one)."""
     best: tuple[int, int, tuple[float, ...], tuple[str, ...]] | None = None
     for size in range(len(held) + 1):
         for subset in itertools.combinations(held, size):
             coupons = [context.coupons[code] for code in subset]
             classes = [c.coupon_class for c in coupons]
-            if len(set(classes)) != len(classes):
+            if max(map(classes.count, classes), default=0) > context.max_coupons_per_class:
                 continue
             ordered = sorted(coupons, key=lambda c: CLASS_ORDER.index(c.coupon_class))
             result: Quote = quote(Cart(cart.lines, [c.code for c in ordered], cart.points), context)

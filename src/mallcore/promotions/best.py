@@ -2,8 +2,9 @@
 
 Stages 1-3 (list price, item price, promotions) do not depend on coupons, so
 they run once; each candidate set then runs stages 4-8. Candidate sets obey
-the class limit (at most one product, one order and one shipping coupon) and
-are applied in class order: product, order, shipping. Sets are explored by
+the class limit (at most ``max_coupons_per_class`` product, order and
+shipping coupons, one each by default) and are applied in class order:
+product, order, shipping; within a class, in the order they are held. Sets are explored by
 decreasing upper bound on their saving (the sum of each coupon's discount on
 its own, which no combination can exceed), and the search stops as soon as no
 remaining set could beat the best found.
@@ -75,7 +76,7 @@ def _usable(
 def best_coupons(cart: Cart, context: PricingContext, held: Sequence[str]) -> BestCoupons:
     """The subset of *held* coupon codes that minimises what the cart pays.
 
-    Obeys coupon classes (one per class), combinability with promotions and
+    Obeys the class limit (``max_coupons_per_class``), combinability with promotions and
     thresholds. Ties prefer fewer coupons, then the coupons that expire
     first. The cart's own coupon list is ignored; its points request is kept.
     The result equals a brute-force search over all subsets applied in class
@@ -90,10 +91,19 @@ def best_coupons(cart: Cart, context: PricingContext, held: Sequence[str]) -> Be
     for coupon, bound in _usable(prepared, context, held):
         by_class[coupon.coupon_class].append((coupon, bound))
 
-    options = [[None, *by_class[klass]] for klass in _CLASS_ORDER]
+    # Per class, every choice of up to max_coupons_per_class coupons, in held order.
+    limit = context.max_coupons_per_class
+    options = [
+        [
+            choice
+            for size in range(min(limit, len(by_class[klass])) + 1)
+            for choice in itertools.combinations(by_class[klass], size)
+        ]
+        for klass in _CLASS_ORDER
+    ]
     candidates = []
     for combo in itertools.product(*options):
-        chosen = [entry for entry in combo if entry is not None]
+        chosen = [entry for choice in combo for entry in choice]
         bound = sum(entry[1] for entry in chosen)
         candidates.append((bound, [entry[0] for entry in chosen]))
     candidates.sort(key=lambda candidate: -candidate[0])
