@@ -59,7 +59,25 @@ __all__ = [
 
 
 class MallcoreError(Exception):
-    """Base class for every exception that mallcore raises on purpose."""
+    """Base class for every exception that mallcore raises on purpose.
+
+    Every mallcore error pickles with its message and its attributes (``sku``,
+    ``problems``, ...), so it survives a process pool or a task queue, even
+    when its constructor takes other arguments than the message.
+    """
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_restore, (type(self), self.args, self.__dict__))
+
+
+def _restore(
+    cls: type[MallcoreError], args: tuple[object, ...], state: dict[str, object]
+) -> MallcoreError:
+    """Rebuild a pickled error without calling its constructor (see ``__reduce__``)."""
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class ConfigError(MallcoreError, ValueError):

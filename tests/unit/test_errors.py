@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import builtins
+import inspect
+import pickle
 import re
 
 import pytest
@@ -149,3 +151,30 @@ def test_invalid_transition_names_subject_state_and_action() -> None:
     error = InvalidTransitionError("o-1", "draft", "pay")
     assert (error.subject, error.state, error.action) == ("o-1", "draft", "pay")
     assert str(error) == "Can't pay 'o-1' while it is draft."
+
+
+def _an_instance(cls: type[MallcoreError]) -> MallcoreError:
+    """An instance built through the class's own constructor, whatever its parameters."""
+    params = [
+        p
+        for p in inspect.signature(cls.__init__).parameters.values()
+        if p.name != "self" and p.kind is not p.VAR_POSITIONAL and p.kind is not p.VAR_KEYWORD
+    ]
+    if not params:
+        return cls(f"a {cls.__name__} happened")
+    values: dict[str, object] = {}
+    for p in params:
+        values[p.name] = ["a", "b"] if p.name == "problems" else 3 if p.annotation == "int" else "x"
+    positional = [values[p.name] for p in params if p.kind is p.POSITIONAL_OR_KEYWORD]
+    keywords = {p.name: values[p.name] for p in params if p.kind is p.KEYWORD_ONLY}
+    return cls(*positional, **keywords)
+
+
+@pytest.mark.parametrize("name", errors.__all__)
+def test_every_error_pickles_with_its_message_and_attributes(name: str) -> None:
+    error = _an_instance(getattr(errors, name))
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is type(error)
+    assert str(copy) == str(error)
+    assert copy.args == error.args
+    assert vars(copy) == vars(error)
