@@ -17,6 +17,7 @@ from mallcore.membership.tiers import Tier
 from mallcore.money import RoundingPolicy, resolve_currency
 from mallcore.pricing.catalog import CatalogItem
 from mallcore.promotions.coupons import Coupon
+from mallcore.promotions.engine import eligibility
 from mallcore.promotions.promotion import Promotion
 
 if TYPE_CHECKING:
@@ -123,6 +124,16 @@ class PricingContext:
             found = next((t for t in self.tiers if t.id == self.customer.tier), None)
             self._cache["tier"] = found
             return found
+
+    def eligibility(self, promotion: Promotion) -> str | None:
+        """The first reason *promotion* cannot run for this customer, channel and time, or None."""
+        return eligibility(
+            promotion,
+            at=self.at,
+            tier=self.customer.tier,
+            first_order=self.customer.first_order,
+            channel=self.channel,
+        )
 
     def evolve(self, **changes: object) -> PricingContext:
         """A copy with *changes* (a fresh cache, since rules may change)."""

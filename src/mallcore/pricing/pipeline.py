@@ -21,15 +21,11 @@ from mallcore.money import from_minor
 from mallcore.pricing.cart import Cart, PointsRequest
 from mallcore.pricing.catalog import CatalogItem
 from mallcore.pricing.context import PricingContext
+from mallcore.pricing.item_price import ItemPriceResult, item_prices
 from mallcore.pricing.quote import Adjustment, Quote, Rejection
-from mallcore.pricing.stages import (
-    ItemPriceResult,
-    Work,
-    item_prices,
-    shipping_stage,
-    split,
-    tax_stage,
-)
+from mallcore.pricing.shipping_stage import shipping_stage
+from mallcore.pricing.tax import tax_stage
+from mallcore.pricing.work import Work, split
 from mallcore.promotions.coupon_engine import run_coupons
 from mallcore.promotions.engine import run_screened, screen
 from mallcore.promotions.promotion import Promotion

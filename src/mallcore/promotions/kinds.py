@@ -3,7 +3,7 @@
 Amounts are :class:`~moneyed.Money` in the pricing currency; percentages are
 in percent units (``percent_off=20`` is 20 % off). How each kind computes its
 discount is in :mod:`mallcore.promotions.engine` (order level) and
-:mod:`mallcore.pricing.stages` (item level).
+:mod:`mallcore.pricing.item_price` (item level).
 """
 
 from __future__ import annotations
