@@ -15,7 +15,7 @@ from mallcore.money import _largest_remainder, minor_units
 from mallcore.pricing.catalog import CatalogItem
 from mallcore.pricing.context import PricingContext
 from mallcore.pricing.quote import Adjustment, Row
-from mallcore.promotions.engine import Lines
+from mallcore.promotions.lines import Lines
 
 __all__ = ["Work", "split"]
 

@@ -15,8 +15,9 @@ from decimal import Decimal
 import attrs
 
 from mallcore.money import RoundingPolicy
+from mallcore.promotions.benefits import Outcome, allocate_over, percent_of
 from mallcore.promotions.coupons import Coupon, CouponClass, CouponKind
-from mallcore.promotions.engine import Lines, Outcome, _allocate, _percent
+from mallcore.promotions.lines import Lines
 
 __all__ = ["CouponResult", "coupon_discount", "run_coupons"]
 
@@ -34,7 +35,7 @@ def coupon_discount(coupon: Coupon, base: int, rounding: RoundingPolicy) -> int:
     """What *coupon* takes off an in-scope amount of *base* minor units (capped at *base*)."""
     template = coupon.template
     if template.kind is CouponKind.PERCENT_OFF:
-        discount = _percent(base, template.percent_off or Decimal(0), rounding)
+        discount = percent_of(base, template.percent_off or Decimal(0), rounding)
         if template.max_discount_minor is not None:
             discount = min(discount, template.max_discount_minor)
     else:
@@ -112,7 +113,7 @@ def run_coupons(
             rejected.append((coupon.source, "nothing_to_discount", None))
             continue
         used[klass] = used.get(klass, 0) + 1
-        outcome = Outcome(discount, _allocate(discount, lines, indices), base=base)
+        outcome = Outcome(discount, allocate_over(discount, lines, indices), base=base)
         for i, part in outcome.shares:
             lines.amount[i] -= part
         applied.append((coupon, outcome))
