@@ -237,9 +237,7 @@ def finish(
     count = len(work.keys)
     earned = [0] * count
     if context.points is not None:
-        paid_items = [
-            0 if gift else net for net, gift in zip(work.net_amounts(), work.gift, strict=True)
-        ]
+        paid_items = work.lines.amount  # gift lines are at zero
         multiplier = tier.points_multiplier if tier is not None else Decimal(1)
         total_points = points_to_earn(
             context.points,

@@ -42,12 +42,13 @@ def tax_stage(work: Work, context: PricingContext) -> tuple[Adjustment, ...]:
     settings = context.tax
     rounding = context.rounding
     n = len(work.keys)
+    net = work.lines.amount  # each line's item amount after points
     if settings.mode is TaxMode.INCLUSIVE and not settings.rate and not _has_tax_rates(context):
         return ()  # every rate is zero: every line's tax part is zero
     if settings.mode is TaxMode.INCLUSIVE:
         for i in range(n):
             rate = _rate(work.items[i], context)
-            amount = work.net_items(i)
+            amount = net[i]
             if rate and amount > 0:
                 # The tax part amount × rate / (100 + rate) is what gets rounded, exactly.
                 numerator, denominator = rate.as_integer_ratio()
@@ -57,7 +58,7 @@ def tax_stage(work: Work, context: PricingContext) -> tuple[Adjustment, ...]:
     shares: list[tuple[int, int]] = []
     concession = Decimal(1)
     if settings.mode is TaxMode.CROSS_BORDER:
-        order_items = sum(work.net_items(i) for i in range(n))
+        order_items = sum(net)
         order_major = Decimal(order_items) / work.per_major
         spent = context.customer.year_to_date
         year = (spent.amount if isinstance(spent, Money) else Decimal(0)) + order_major
@@ -66,7 +67,7 @@ def tax_stage(work: Work, context: PricingContext) -> tuple[Adjustment, ...]:
     for i in range(n):
         item = work.items[i]
         rate = _rate(item, context)
-        base = work.net_items(i)
+        base = net[i]
         if settings.mode is TaxMode.CROSS_BORDER:
             rate = (
                 rate + (item.consumption_tax_rate if item is not None else Decimal(0))

@@ -22,7 +22,12 @@ __all__ = ["Work", "split"]
 
 @attrs.define
 class Work:
-    """Per-line amounts of one quote in minor units (parallel lists, internal)."""
+    """Per-line amounts of one quote in minor units (parallel lists, internal).
+
+    ``lines.amount`` is each line's item amount after the price stages so far:
+    every stage subtracts there what it records in its own column, so it is
+    the net of the columns and nothing recomputes it.
+    """
 
     per_major: int
     keys: list[str]
@@ -145,16 +150,6 @@ class Work:
             base,
         )
 
-    def net_items(self, i: int) -> int:
-        """Line *i*'s item amount after points, in minor units."""
-        return (
-            self.list_unit[i] * self.qty[i]
-            - self.item[i]
-            - self.promotion[i]
-            - self.coupon[i]
-            - self.points[i]
-        )
-
     def add_gifts(self, gifts: Sequence[tuple[str, int]], context: PricingContext) -> None:
         """Append zero-priced gift lines keyed ``gift:SKU`` (merged by SKU)."""
         merged: dict[str, int] = {}
@@ -172,21 +167,6 @@ class Work:
             ):  # fmt: skip
                 column.append(0)
             self.gift.append(True)
-
-    def net_amounts(self) -> list[int]:
-        """Every line's item amount after points (see :meth:`net_items`), in minor units."""
-        return [
-            unit * quantity - item - promotion - coupon - points
-            for unit, quantity, item, promotion, coupon, points in zip(
-                self.list_unit,
-                self.qty,
-                self.item,
-                self.promotion,
-                self.coupon,
-                self.points,
-                strict=True,
-            )
-        ]
 
     def rows(self, earned: Sequence[int]) -> tuple[Row, ...]:
         """The finished lines as :class:`Quote` rows (see :data:`ROW_FIELDS`), in cart order.
