@@ -93,11 +93,7 @@ def run_coupons(
         if not template.stack_with_promotions and touched.intersection(indices):
             rejected.append((coupon.source, "not_combinable", None))
             continue
-        threshold_base = (
-            sum(after_promotions[: len(indices)])
-            if len(indices) == len(lines.keys)
-            else sum([after_promotions[i] for i in indices])
-        )
+        threshold_base = sum(lines.pick(after_promotions, indices))
         if template.min_spend_minor is not None and template.kind is not CouponKind.NO_THRESHOLD:
             need = template.min_spend_minor
             if threshold_base < need:

@@ -46,11 +46,14 @@ class Lines:
 
     def amounts_of(self, indices: Sequence[int]) -> list[int]:
         """The current amounts of the lines *indices* (sorted, distinct), in minor units."""
-        amount = self.amount
+        return self.pick(self.amount, indices)
+
+    def pick(self, values: Sequence[int], indices: Sequence[int]) -> list[int]:
+        """``values[i]`` for the lines *indices* (sorted, distinct); *values* runs per line."""
         # Order-level rules usually cover the whole cart: then a copy does it.
         if len(indices) == len(self.keys):
-            return amount[: len(indices)]
-        return [amount[i] for i in indices]
+            return list(values[: len(indices)])
+        return [values[i] for i in indices]
 
     def __attrs_post_init__(self) -> None:
         if not self.consumed:
