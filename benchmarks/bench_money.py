@@ -127,7 +127,7 @@ def int_cents_w3(cents: Sequence[int], discount: int) -> Result:
     return total, shares
 
 
-def _largest_remainder(
+def largest_remainder(
     total: int, weights: Sequence[int], tie: Callable[[int], tuple[int, ...]]
 ) -> list[int]:
     """Reference split for the tie-rule check; *tie* orders equal remainders."""
@@ -142,8 +142,8 @@ def _largest_remainder(
 
 def tie_rule_note(cents: Sequence[int], discount: int) -> str:
     """Say whether DESIGN's tie rule and workloads.json's ("lower index") agree here."""
-    by_weight = _largest_remainder(discount, cents, lambda i: (-cents[i], i))
-    by_index = _largest_remainder(discount, cents, lambda i: (i,))
+    by_weight = largest_remainder(discount, cents, lambda i: (-cents[i], i))
+    by_index = largest_remainder(discount, cents, lambda i: (i,))
     whole = sum(cents)
     remainders = [discount * amount % whole for amount in cents]
     repeats = len(remainders) - len(set(remainders))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import moneyed
 import pytest
 from babel import Locale
 
@@ -311,8 +312,9 @@ def test_from_minor_writes_the_currency_scale() -> None:
     [
         (cny("0.005"), "more decimals than CNY allows"),
         (Money("0.5", "JPY"), "more decimals than JPY allows"),
-        (Money(Decimal("NaN"), "CNY"), "finite"),
-        (Money(Decimal("Infinity"), "CNY"), "finite"),
+        # mallcore's Money refuses them when built; py-moneyed's may still carry them in.
+        (moneyed.Money(Decimal("NaN"), "CNY"), "finite"),
+        (moneyed.Money(Decimal("Infinity"), "CNY"), "finite"),
     ],
 )
 def test_to_minor_refuses_amounts_that_are_not_whole_minor_units(money: Money, why: str) -> None:

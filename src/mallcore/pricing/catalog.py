@@ -5,9 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import attrs
-from moneyed import Money
 
-from mallcore.money import to_minor
+from mallcore.money import Money, to_minor
 from mallcore.promotions.scope import ScopedItem
 from mallcore.sku.catalog import Product
 from mallcore.sku.skus import QuantityTier, Sku

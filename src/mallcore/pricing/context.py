@@ -9,12 +9,11 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import attrs
-from moneyed import Currency, Money
 
 from mallcore.clock import aware
 from mallcore.membership.points import PointsSettings
 from mallcore.membership.tiers import Tier
-from mallcore.money import RoundingPolicy, resolve_currency
+from mallcore.money import Currency, Money, RoundingPolicy, resolve_currency
 from mallcore.pricing.catalog import CatalogItem
 from mallcore.promotions.coupons import Coupon
 from mallcore.promotions.engine import eligibility

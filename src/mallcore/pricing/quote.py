@@ -13,9 +13,8 @@ from itertools import repeat
 from typing import Any, Final, cast
 
 import attrs
-from moneyed import Currency, Money
 
-from mallcore.money import format_money, from_minor, minor_units
+from mallcore.money import Currency, Money, format_money, from_minor, minor_units
 
 __all__ = ["ROW_FIELDS", "STAGES", "Adjustment", "Quote", "QuoteLine", "Rejection"]
 

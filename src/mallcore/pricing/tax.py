@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from moneyed import Money
+import moneyed
 
 from mallcore.pricing.catalog import CatalogItem
 from mallcore.pricing.context import PricingContext, TaxMode
@@ -61,7 +61,7 @@ def tax_stage(work: Work, context: PricingContext) -> tuple[Adjustment, ...]:
         order_items = sum(net)
         order_major = Decimal(order_items) / work.per_major
         spent = context.customer.year_to_date
-        year = (spent.amount if isinstance(spent, Money) else Decimal(0)) + order_major
+        year = (spent.amount if isinstance(spent, moneyed.Money) else Decimal(0)) + order_major
         if order_major <= settings.order_limit and year <= settings.annual_limit:
             concession = settings.concession / 100
     for i in range(n):

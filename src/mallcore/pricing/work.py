@@ -11,7 +11,7 @@ from itertools import repeat
 
 import attrs
 
-from mallcore.money import _largest_remainder, minor_units
+from mallcore.money import largest_remainder, minor_units
 from mallcore.pricing.catalog import CatalogItem
 from mallcore.pricing.context import PricingContext
 from mallcore.pricing.quote import Adjustment, Row
@@ -220,5 +220,5 @@ def split(total: int, indices: Iterable[int], weights: Sequence[int]) -> list[tu
     if total <= 0 or not whole:
         return []
     # Weights here are line amounts or freight, never negative: no checks needed.
-    parts = _largest_remainder(total, weights, whole)
+    parts = largest_remainder(total, weights, whole)
     return [(i, part) for i, part in zip(indices, parts, strict=True) if part]

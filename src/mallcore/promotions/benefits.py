@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import NamedTuple
 
-from mallcore.money import RoundingPolicy, _largest_remainder, allocate_minor
+from mallcore.money import RoundingPolicy, allocate_minor, largest_remainder
 from mallcore.promotions.kinds import (
     BundlePrice,
     BuyXGetY,
@@ -60,7 +60,7 @@ def allocate_over(total: int, lines: Lines, indices: Sequence[int]) -> tuple[tup
     whole = sum(weights)
     # Line amounts are never negative; a zero sum goes to allocate_minor to raise.
     if whole > 0 and total >= 0:
-        parts = _largest_remainder(total, weights, whole)
+        parts = largest_remainder(total, weights, whole)
     else:
         parts = allocate_minor(total, weights)
     return tuple([(i, part) for i, part in zip(indices, parts, strict=True) if part])
@@ -184,7 +184,7 @@ def _unit_outcome(
     if discount <= 0:
         return Outcome(base=base)
     indices = sorted(weights)
-    parts = _largest_remainder(discount, [weights[i] for i in indices], sum(weights.values()))
+    parts = largest_remainder(discount, [weights[i] for i in indices], sum(weights.values()))
     shares = tuple((i, part) for i, part in zip(indices, parts, strict=True) if part)
     return Outcome(discount, shares, tuple(sorted(consumed.items())), base=base)
 

@@ -11,10 +11,9 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import attrs
-from moneyed import Money
 
 from mallcore.errors import ConfigError
-from mallcore.money import to_minor
+from mallcore.money import Money, to_minor
 from mallcore.promotions.scope import Scope
 
 __all__ = ["Coupon", "CouponClass", "CouponKind", "CouponTemplate", "Validity"]

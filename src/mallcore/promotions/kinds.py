@@ -11,9 +11,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import attrs
-from moneyed import Money
 
-from mallcore.money import to_minor
+from mallcore.money import Money, to_minor
 
 
 def _minor(value: Money | None) -> int | None:

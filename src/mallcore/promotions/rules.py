@@ -11,10 +11,9 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from moneyed import Money
 from pydantic import Field, TypeAdapter, ValidationError, model_validator
 
-from mallcore.money import parse_money
+from mallcore.money import Money, parse_money
 from mallcore.promotions.coupons import Coupon, CouponKind, CouponTemplate, Validity
 from mallcore.promotions.kinds import (
     BundlePrice,

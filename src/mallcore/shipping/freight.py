@@ -40,10 +40,10 @@ from operator import attrgetter
 from typing import Any, Final, NamedTuple
 
 import attrs
-from moneyed import Currency, Money
+import moneyed
 
 from mallcore.errors import ConfigError, CurrencyMismatchError, UndeliverableError
-from mallcore.money import allocate_minor, from_minor, resolve_currency, to_minor
+from mallcore.money import Currency, Money, allocate_minor, from_minor, resolve_currency, to_minor
 from mallcore.shipping.regions import region_ancestors
 from mallcore.shipping.templates import NANO, ChargeBy, FreeRule, FreightTemplate, Plan, to_nano
 
@@ -123,7 +123,7 @@ class ShippingLine:
         volume = to_nano(self.volume_m3, "volume_m3")
         if amount is None:
             minor = 0
-        elif isinstance(amount, Money):
+        elif isinstance(amount, moneyed.Money):
             minor = to_minor(amount)
         else:
             msg = f"amount={amount!r} of {key!r} must be Money or None"

@@ -15,10 +15,10 @@ from datetime import datetime
 from decimal import Decimal
 
 import attrs
-from moneyed import Money
 
 from mallcore.clock import Clock, aware
 from mallcore.errors import ConfigError, CurrencyMismatchError
+from mallcore.money import Money
 from mallcore.sku.matrix import (
     DEFAULT_CODE_TEMPLATE,
     check_code,

@@ -17,10 +17,10 @@ from itertools import compress, product
 from typing import Final
 
 import attrs
-from moneyed import Money
+import moneyed
 
 from mallcore.errors import ConfigError
-from mallcore.money import parse_money
+from mallcore.money import Money, parse_money
 from mallcore.sku.skus import QuantityTier, Sku, SkuStatus
 from mallcore.sku.specs import Spec, escape_id, validate_specs
 
@@ -113,7 +113,7 @@ class SkuMatrix:
         Raises:
             InvalidAmountError: If *price* is not a valid price in its currency.
         """
-        if isinstance(price, Money):
+        if isinstance(price, moneyed.Money):
             list_price = parse_money(price.amount, price.currency, field="price")
         else:
             if currency is None:

@@ -15,10 +15,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 import attrs
-from moneyed import Money
 
 from mallcore.errors import ConfigError
-from mallcore.money import parse_money
+from mallcore.money import Money, parse_money
 from mallcore.sku.matrix import DEFAULT_CODE_TEMPLATE, build_matrix
 from mallcore.sku.skus import Sku, SkuStatus
 from mallcore.sku.specs import Spec

@@ -13,10 +13,9 @@ from decimal import Decimal, InvalidOperation
 from itertools import pairwise
 
 import attrs
-from moneyed import Money
 
 from mallcore.errors import ConfigError, CurrencyMismatchError
-from mallcore.money import parse_money
+from mallcore.money import Money, parse_money
 from mallcore.sku.specs import escape_id
 
 __all__ = ["QuantityTier", "Sku", "SkuStatus", "make_sku", "parse_decimal"]

@@ -305,7 +305,7 @@ def test_a_weight_fee_is_split_by_weight():
     assert breakdown.line_shares == {"A": cny("3.00"), "B": cny("9.00")}
 
 
-def test_leftover_cents_go_by_largest_remainder():
+def test_leftover_cents_go_bylargest_remainder():
     template = piece("T", rule(3, 10, 1, 5))
     cart = [line("A"), line("B"), line("C")]
     assert list(ship(cart, template).line_shares.values()) == [

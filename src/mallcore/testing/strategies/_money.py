@@ -17,9 +17,8 @@ from decimal import Decimal
 
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
-from moneyed import Money
 
-from mallcore.money import from_minor, minor_units, resolve_currency
+from mallcore.money import Money, from_minor, minor_units, resolve_currency
 
 #: 0 decimals (JPY, KRW), 2 decimals (CNY, EUR, USD), 3 decimals (KWD, BHD).
 DEFAULT_CURRENCIES: tuple[str, ...] = ("CNY", "USD", "EUR", "JPY", "KRW", "KWD", "BHD")

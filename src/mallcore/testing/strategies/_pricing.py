@@ -31,12 +31,11 @@ from typing import Final
 import attrs
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
-from moneyed import Money
 
 from mallcore.errors import ConfigError
 from mallcore.membership.points import PointsSettings
 from mallcore.membership.tiers import Tier
-from mallcore.money import RoundingPolicy, from_minor, minor_units
+from mallcore.money import Money, RoundingPolicy, from_minor, minor_units
 from mallcore.pricing.cart import Cart, CartLine
 from mallcore.pricing.catalog import CatalogItem, QuantityTier
 from mallcore.pricing.context import Customer, PricingContext, TaxMode, TaxSettings
