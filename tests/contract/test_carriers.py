@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 from moneyed import Money
 
+from mallcore.adapters.sandbox_carrier import SandboxCarrier, SandboxFaults
+from mallcore.adapters.template_carrier import TemplateCarrier
 from mallcore.clock import AdvancingClock
 from mallcore.shipping.carriers import Carrier, Shipment, TrackingStatus
-from mallcore.shipping.sandbox import SandboxCarrier, SandboxFaults
-from mallcore.shipping.template_carrier import TemplateCarrier
 from mallcore.shipping.templates import ChargeBy, ChargeRule, FreightTemplate
 from mallcore.testing.contracts._carrier import CarrierContract
 

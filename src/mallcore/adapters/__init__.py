@@ -1,8 +1,16 @@
-"""Adapters for the storage ports of :mod:`mallcore.ports`.
+"""Adapters: the implementations of mallcore's ports, outside the domain.
 
-Import the adapter module you need (``mallcore.adapters.memory`` for tests and
-notebooks); this package imports none of them, so adapters for optional back-ends
-never load their libraries unless asked.
+- :mod:`mallcore.adapters.memory`: the in-memory inventory store, for tests and
+  notebooks.
+- :mod:`mallcore.adapters.sandbox_carrier`: a deterministic in-memory
+  :class:`~mallcore.shipping.carriers.Carrier` with injectable faults.
+- :mod:`mallcore.adapters.template_carrier`: a carrier that quotes from the
+  mall's freight templates and books through another carrier.
+
+Adapters depend on the domain, never the other way round. Import the adapter
+module you need (``from mallcore.adapters.sandbox_carrier import SandboxCarrier``);
+this package imports none of them, so adapters for optional back-ends never load
+their libraries unless asked.
 """
 
 __all__: list[str] = []

@@ -1,11 +1,14 @@
 """Shipping: regions, freight templates, a cart's shipping fee, and the carrier port.
 
 Operator-authored templates are validated by :func:`mallcore.shipping.rules.load_freight_templates`
-(import it from there; it needs pydantic).
+(import it from there; it needs pydantic). The carriers that implement the port are
+adapters and live in :mod:`mallcore.adapters` (:mod:`mallcore.adapters.sandbox_carrier`,
+:mod:`mallcore.adapters.template_carrier`); this package never imports them.
 """
 
 from mallcore.shipping.carriers import (
     Carrier,
+    ParcelItem,
     Rate,
     Shipment,
     TrackingEvent,
@@ -29,8 +32,6 @@ from mallcore.shipping.regions import (
     region_table,
     to_gb_code,
 )
-from mallcore.shipping.sandbox import SandboxCarrier, SandboxFaults, SandboxService
-from mallcore.shipping.template_carrier import TemplateCarrier
 from mallcore.shipping.templates import ChargeBy, ChargeRule, FreeRule, FreightTemplate, Surcharge
 from mallcore.shipping.tracking import (
     RawTrackingEvent,
@@ -46,20 +47,17 @@ __all__ = [
     "Combine",
     "FreeRule",
     "FreightTemplate",
+    "ParcelItem",
     "Rate",
     "RawTrackingEvent",
     "Region",
     "RegionLevel",
     "RegionTable",
-    "SandboxCarrier",
-    "SandboxFaults",
-    "SandboxService",
     "Shipment",
     "ShippingBreakdown",
     "ShippingLine",
     "StatusCodeTable",
     "Surcharge",
-    "TemplateCarrier",
     "TemplateFee",
     "TrackingEvent",
     "TrackingStatus",

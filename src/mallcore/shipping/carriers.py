@@ -1,10 +1,14 @@
 """The Carrier port: quote, book and track parcels with a delivery company.
 
 The domain talks to carriers only through :class:`Carrier`. The values that
-cross the port (:class:`Shipment`, :class:`Rate`, :class:`Waybill`,
-:class:`TrackingEvent`) are frozen attrs objects, and tracking statuses are
-normalised to the six :class:`TrackingStatus` values whatever codes the
-carrier itself uses (see :mod:`mallcore.shipping.tracking`).
+cross the port (:class:`ParcelItem`, :class:`Shipment`, :class:`Rate`,
+:class:`Waybill`, :class:`TrackingEvent`) are frozen attrs objects of the
+port's own, independent of the freight calculator's inputs, and tracking
+statuses are normalised to the six :class:`TrackingStatus` values whatever
+codes the carrier itself uses (see :mod:`mallcore.shipping.tracking`).
+
+The adapters that ship with mallcore live in :mod:`mallcore.adapters`:
+:mod:`mallcore.adapters.sandbox_carrier` and :mod:`mallcore.adapters.template_carrier`.
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Protocol
+from decimal import Decimal
+from typing import Any, Final, Protocol
 
 import attrs
 from moneyed import Money
@@ -20,9 +25,19 @@ from moneyed import Money
 from mallcore.clock import aware
 from mallcore.errors import ConfigError
 from mallcore.money import resolve_currency
-from mallcore.shipping.freight import ShippingLine
+from mallcore.shipping.templates import to_nano
 
-__all__ = ["Carrier", "Rate", "Shipment", "TrackingEvent", "TrackingStatus", "Waybill"]
+__all__ = [
+    "Carrier",
+    "ParcelItem",
+    "Rate",
+    "Shipment",
+    "TrackingEvent",
+    "TrackingStatus",
+    "Waybill",
+]
+
+_ZERO: Final = Decimal(0)
 
 
 class TrackingStatus(enum.Enum):
@@ -60,17 +75,84 @@ def _currency_code(value: object) -> str:
     raise ConfigError(msg)
 
 
-def _lines(value: Iterable[object]) -> tuple[ShippingLine, ...]:
-    lines: list[ShippingLine] = []
-    for line in value:
-        if not isinstance(line, ShippingLine):
-            msg = f"lines must hold ShippingLine objects, not {line!r}"
-            raise ConfigError(msg)
-        lines.append(line)
-    if not lines:
-        msg = "lines=() must hold at least one line: a shipment carries something"
+def _quantity(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        msg = f"quantity={value!r} must be a whole number of pieces, at least 1"
         raise ConfigError(msg)
-    return tuple(lines)
+
+
+def _measure(value: object, field: str) -> Decimal:
+    """A non-negative Decimal or int with at most 9 decimals, as a Decimal."""
+    # Floats are refused as everywhere in mallcore: 0.1 kg is not exact.
+    if isinstance(value, bool) or not isinstance(value, Decimal | int):
+        msg = f"{field}={value!r} must be a Decimal or an int, not a {type(value).__name__}"
+        raise ConfigError(msg)
+    to_nano(value, field)  # finite, not negative, at most 9 decimals
+    return Decimal(value)
+
+
+def _weight_kg(value: Decimal | int) -> Decimal:
+    return _measure(value, "weight_kg")
+
+
+def _volume_m3(value: Decimal | int) -> Decimal:
+    return _measure(value, "volume_m3")
+
+
+def _freight_template(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        msg = f"freight_template={value!r} must be a non-empty string or None"
+        raise ConfigError(msg)
+
+
+@attrs.frozen
+class ParcelItem:
+    """Some pieces of one SKU in a parcel, as a carrier sees them.
+
+    Args:
+        sku: The SKU id.
+        quantity: Pieces, at least 1.
+        weight_kg: Weight of *one* piece in kilograms (a Decimal or an int,
+            at most 9 decimals); held as a Decimal.
+        volume_m3: Volume of *one* piece in cubic metres (same rules).
+        freight_template: The product's freight template id, for carriers that
+            quote from templates; None when the product has none.
+
+    Raises:
+        ConfigError: A bad field; the message names it and the value.
+
+    >>> tea = ParcelItem("TEA-001", 2, weight_kg=Decimal("0.5"), freight_template="std")
+    >>> tea.weight_kg, tea.volume_m3, ParcelItem("MUG", 1, weight_kg=1).weight_kg
+    (Decimal('0.5'), Decimal('0'), Decimal('1'))
+    >>> ParcelItem("TEA-001", 2, weight_kg=0.5)
+    Traceback (most recent call last):
+    ...
+    mallcore.errors.ConfigError: weight_kg=0.5 must be a Decimal or an int, not a float
+    """
+
+    sku: str = attrs.field(validator=_text("sku"))
+    quantity: int = attrs.field(validator=_quantity)
+    weight_kg: Decimal = attrs.field(default=_ZERO, converter=_weight_kg)
+    volume_m3: Decimal = attrs.field(default=_ZERO, converter=_volume_m3)
+    freight_template: str | None = attrs.field(default=None, validator=_freight_template)
+
+
+def _items(value: Iterable[ParcelItem]) -> tuple[ParcelItem, ...]:
+    given: object = value  # callers' data: check what the annotation promises
+    if isinstance(given, str | bytes | ParcelItem) or not isinstance(given, Iterable):
+        msg = f"items={given!r} must be a sequence of ParcelItem objects"
+        raise ConfigError(msg)
+    items: list[ParcelItem] = []
+    item: object
+    for item in given:
+        if not isinstance(item, ParcelItem):
+            msg = f"items must hold ParcelItem objects, not {item!r}"
+            raise ConfigError(msg)
+        items.append(item)
+    if not items:
+        msg = "items=() must hold at least one item: a shipment carries something"
+        raise ConfigError(msg)
+    return tuple(items)
 
 
 def _aware(value: object, field: str) -> datetime:
@@ -90,26 +172,30 @@ def _occurred_at(value: object) -> datetime:
 
 @attrs.frozen
 class Shipment:
-    """What goes in one parcel: an order's lines, to one region, priced in one currency.
+    """What goes in one parcel: an order's items, to one region, priced in one currency.
 
     Args:
         order_id: The order the parcel belongs to.
         ship_to: The destination region code (``"440305"``, ``"US-CA"``).
-        lines: The lines in the parcel (:class:`~mallcore.shipping.freight.ShippingLine`),
-            at least one.
+        items: What the parcel carries (:class:`ParcelItem` objects, at least
+            one), kept in the order given as a tuple. The same SKU may appear
+            more than once; how an adapter treats that is its own affair
+            (:class:`~mallcore.adapters.template_carrier.TemplateCarrier` adds
+            the pieces up).
         currency: ISO 4217 code the carrier quotes in; normalised to upper case.
 
-    >>> from decimal import Decimal
-    >>> from mallcore.shipping.freight import ShippingLine
-    >>> tea = ShippingLine("TEA-001", "std", 2, weight_kg=Decimal("0.5"))
+    Raises:
+        ConfigError: A bad field, no items, or an item that is not a :class:`ParcelItem`.
+
+    >>> tea = ParcelItem("TEA-001", 2, weight_kg=Decimal("0.5"), freight_template="std")
     >>> parcel = Shipment("o-1", "440305", [tea], "cny")
-    >>> parcel.currency, parcel.lines == (tea,)
+    >>> parcel.currency, parcel.items == (tea,)
     ('CNY', True)
     """
 
     order_id: str = attrs.field(validator=_text("order_id"))
     ship_to: str = attrs.field(validator=_text("ship_to"))
-    lines: tuple[ShippingLine, ...] = attrs.field(converter=_lines)
+    items: tuple[ParcelItem, ...] = attrs.field(converter=_items)
     currency: str = attrs.field(converter=_currency_code)
 
 

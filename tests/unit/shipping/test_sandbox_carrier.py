@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from moneyed import Money
 
+from mallcore.adapters.sandbox_carrier import SandboxCarrier, SandboxFaults, SandboxService
 from mallcore.clock import AdvancingClock
 from mallcore.errors import (
     CarrierError,
@@ -19,9 +20,7 @@ from mallcore.errors import (
     InvalidAmountError,
     UnknownTrackingNumberError,
 )
-from mallcore.shipping.carriers import Carrier, Shipment, TrackingStatus
-from mallcore.shipping.freight import ShippingLine
-from mallcore.shipping.sandbox import SandboxCarrier, SandboxFaults, SandboxService
+from mallcore.shipping.carriers import Carrier, ParcelItem, Shipment, TrackingStatus
 from mallcore.shipping.tracking import current_status
 
 S = TrackingStatus
@@ -29,8 +28,8 @@ NOON = datetime(2026, 11, 11, 12, tzinfo=UTC)
 
 
 def parcel(order_id: str = "o-1", currency: str = "CNY") -> Shipment:
-    line = ShippingLine("TEA-001", "std", 2, weight_kg=Decimal("0.5"))
-    return Shipment(order_id, "440305", (line,), currency)
+    item = ParcelItem("TEA-001", 2, weight_kg=Decimal("0.5"), freight_template="std")
+    return Shipment(order_id, "440305", (item,), currency)
 
 
 @pytest.fixture

@@ -8,15 +8,16 @@ from decimal import Decimal
 import pytest
 from moneyed import Money
 
+from mallcore.adapters.sandbox_carrier import SandboxCarrier
+from mallcore.adapters.template_carrier import TemplateCarrier, shipping_lines
 from mallcore.clock import FixedClock
 from mallcore.errors import CarrierRejectedError, ConfigError, UndeliverableError
-from mallcore.shipping.carriers import Carrier, Shipment, TrackingStatus
+from mallcore.shipping.carriers import Carrier, ParcelItem, Shipment, TrackingStatus
 from mallcore.shipping.freight import Combine, ShippingLine
-from mallcore.shipping.sandbox import SandboxCarrier
-from mallcore.shipping.template_carrier import TemplateCarrier
 from mallcore.shipping.templates import ChargeBy, ChargeRule, FreightTemplate
 
-# DESIGN.md section 6: T1 (first 1 piece ¥10, +1 piece ¥5), T2 (first 1 piece ¥8, +2 pieces ¥4).
+# The combine example of docs/reference/shipping.rst: T1 (first 1 piece ¥10, +1 piece ¥5) and
+# T2 (first 1 piece ¥8, +2 pieces ¥4); 3 + 4 pieces cost ¥36 summed, ¥28 under max_first.
 T1 = FreightTemplate(
     "T1", ChargeBy.PIECE, (ChargeRule(Decimal(1), Decimal(10), Decimal(1), Decimal(5)),)
 )
@@ -27,15 +28,15 @@ T2 = FreightTemplate(
     no_delivery=("65",),
 )
 TEMPLATES = {"T1": T1, "T2": T2}
-LINES = (ShippingLine("A", "T1", 3), ShippingLine("B", "T2", 4))
+ITEMS = (ParcelItem("A", 3, freight_template="T1"), ParcelItem("B", 4, freight_template="T2"))
 
 
 def sandbox() -> SandboxCarrier:
     return SandboxCarrier(clock=FixedClock(datetime(2026, 11, 11, 9, tzinfo=UTC)))
 
 
-def parcel(region: str = "440305", lines: tuple[ShippingLine, ...] = LINES) -> Shipment:
-    return Shipment("o-1", region, lines, "CNY")
+def parcel(region: str = "440305", items: tuple[ParcelItem, ...] = ITEMS) -> Shipment:
+    return Shipment("o-1", region, items, "CNY")
 
 
 def test_the_template_carrier_is_a_carrier() -> None:
@@ -94,3 +95,60 @@ def test_booking_and_tracking_go_to_the_fulfilment_carrier() -> None:
     fulfilment.deliver(waybill.tracking_no)
     assert carrier.track(waybill.tracking_no) == fulfilment.track(waybill.tracking_no)
     assert carrier.track(waybill.tracking_no)[-1].status is TrackingStatus.DELIVERED
+
+
+# ------------------------------------------------------------------ from items to freight lines
+
+
+def test_each_item_becomes_a_freight_line_keyed_by_its_sku() -> None:
+    tea = ParcelItem("TEA", 2, Decimal("0.4"), Decimal("0.001"), freight_template="T1")
+    assert shipping_lines([tea]) == [
+        ShippingLine("TEA", "T1", 2, weight_kg=Decimal("0.4"), volume_m3=Decimal("0.001"))
+    ]
+
+
+def test_items_of_one_sku_merge_before_pricing() -> None:
+    # A×1, B×4, A×2 is A×3 and B×4: the same ¥36.00, not a duplicate-key error.
+    split = (
+        ParcelItem("A", 1, freight_template="T1"),
+        ParcelItem("B", 4, freight_template="T2"),
+        ParcelItem("A", 2, freight_template="T1"),
+    )
+    [rate] = TemplateCarrier(TEMPLATES, fulfilment=sandbox()).rates(parcel(items=split))
+    assert rate.amount == Money("36.00", "CNY")
+    lines = shipping_lines(split)
+    assert [(line.key, line.quantity) for line in lines] == [("A", 3), ("B", 4)]
+
+
+def test_merged_items_are_charged_by_their_total_weight() -> None:
+    # First kg ¥8, each further 0.5 kg ¥2: 3 × 0.5 kg = 1.5 kg costs ¥10.00.
+    by_weight = FreightTemplate(
+        "W", ChargeBy.WEIGHT, (ChargeRule(Decimal(1), Decimal(8), Decimal("0.5"), Decimal(2)),)
+    )
+    half = Decimal("0.5")
+    items = (
+        ParcelItem("TEA", 2, half, freight_template="W"),
+        ParcelItem("TEA", 1, half, freight_template="W"),
+    )
+    carrier = TemplateCarrier({"W": by_weight}, fulfilment=sandbox())
+    assert carrier.rates(parcel(items=items))[0].amount == Money("10.00", "CNY")
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        ParcelItem("A", 1, weight_kg=Decimal(1), freight_template="T1"),
+        ParcelItem("A", 1, volume_m3=Decimal(1), freight_template="T1"),
+        ParcelItem("A", 1, freight_template="T2"),
+        ParcelItem("A", 1),
+    ],
+)
+def test_items_of_one_sku_must_agree_on_what_a_piece_is(other: ParcelItem) -> None:
+    carrier = TemplateCarrier(TEMPLATES, fulfilment=sandbox())
+    with pytest.raises(ConfigError, match="sku='A' appears twice with different pieces"):
+        carrier.rates(parcel(items=(*ITEMS, other)))
+
+
+def test_an_item_without_a_freight_template_ships_free() -> None:
+    carrier = TemplateCarrier(TEMPLATES, fulfilment=sandbox())
+    assert carrier.rates(parcel(items=(ParcelItem("GIFT", 5),)))[0].amount == Money("0.00", "CNY")

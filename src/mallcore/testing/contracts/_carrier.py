@@ -1,7 +1,7 @@
 """The contract every :class:`~mallcore.shipping.carriers.Carrier` adapter keeps.
 
 Subclass :class:`CarrierContract` in your test suite and provide a ``carrier``
-fixture; override ``shipment`` when your carrier needs particular lines or a
+fixture; override ``shipment`` when your carrier needs particular items or a
 particular destination (a freight template id, a served region).
 """
 
@@ -14,8 +14,7 @@ import pytest
 from moneyed import Money
 
 from mallcore.errors import UnknownTrackingNumberError
-from mallcore.shipping.carriers import Carrier, Shipment, TrackingEvent, TrackingStatus
-from mallcore.shipping.freight import ShippingLine
+from mallcore.shipping.carriers import Carrier, ParcelItem, Shipment, TrackingEvent, TrackingStatus
 from mallcore.shipping.tracking import JOURNEY_RANK, normalise_events
 
 __all__ = ["CarrierContract"]
@@ -52,15 +51,14 @@ class CarrierContract:
     @pytest.fixture
     def shipment(self) -> Shipment:
         """A small parcel of two pieces to Shenzhen Nanshan, in CNY."""
-        line = ShippingLine(
-            key="SKU-TEA-001",
-            template_id="default",
+        item = ParcelItem(
+            sku="SKU-TEA-001",
             quantity=2,
             weight_kg=Decimal("0.5"),
             volume_m3=Decimal("0.001"),
-            amount=Money("99.00", "CNY"),
+            freight_template="default",
         )
-        return Shipment(order_id="o-contract", ship_to="440305", lines=(line,), currency="CNY")
+        return Shipment(order_id="o-contract", ship_to="440305", items=(item,), currency="CNY")
 
     def move_parcel(self, carrier: Carrier, tracking_no: str) -> None:
         """Hook: make the carrier record scans for *tracking_no*; by default nothing."""

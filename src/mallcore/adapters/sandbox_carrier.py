@@ -6,6 +6,9 @@ idempotency key, time comes from an injected :class:`~mallcore.clock.Clock`,
 and parcels move only when the test says so (:meth:`SandboxCarrier.advance`,
 :meth:`SandboxCarrier.deliver`). :class:`SandboxFaults` makes it misbehave the
 way real carriers do: time out, refuse, repeat or reorder tracking scans.
+
+It is an adapter, so it lives here and not next to its port; import it from
+this module (``from mallcore.adapters.sandbox_carrier import SandboxCarrier``).
 """
 
 from __future__ import annotations
@@ -154,9 +157,9 @@ class SandboxCarrier:
 
     >>> from datetime import datetime, UTC
     >>> from mallcore.clock import FixedClock
-    >>> from mallcore.shipping.freight import ShippingLine
+    >>> from mallcore.shipping.carriers import ParcelItem
     >>> sandbox = SandboxCarrier(clock=FixedClock(datetime(2026, 11, 11, 9, tzinfo=UTC)))
-    >>> parcel = Shipment("o-1", "440305", [ShippingLine("TEA", "std", 1)], "CNY")
+    >>> parcel = Shipment("o-1", "440305", [ParcelItem("TEA", 1)], "CNY")
     >>> [(rate.service, rate.amount) for rate in sandbox.rates(parcel)]
     [('standard', Money('10.00', 'CNY')), ('express', Money('20.00', 'CNY'))]
     >>> waybill = sandbox.create_shipment(parcel, service="standard", idempotency_key="o-1")
