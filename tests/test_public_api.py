@@ -95,7 +95,7 @@ def test_all_is_sorted_unique_and_resolvable(name: str) -> None:
     assert isinstance(exported, list | tuple)
     assert all(isinstance(item, str) for item in exported)
     assert len(set(exported)) == len(exported), f"{name}.__all__ has duplicates"
-    # Plain sorted() (STYLE.md 12) or the order `ruff check --fix` writes (RUF022): both sort.
+    # Plain sorted() or the order `ruff check --fix` writes (RUF022): both sort.
     assert list(exported) in (sorted(exported), sorted(exported, key=isort_style_key)), (
         f"{name}.__all__ is not sorted"
     )

@@ -3,7 +3,8 @@
 A scenario ``NN-name.scenario.json`` is paired with either ``NN-name.quote.json`` (the exact
 ``Quote.to_dict()`` expected from ``mallcore quote FILE --json``) or ``NN-name.expect.json``
 (``{"exit": code, "error": "ErrorClass", "mentions": [text, ...]}`` for a refused cart).
-Expected files are computed by hand from DESIGN.md, never copied from the engine.
+Expected files are computed by hand from the rules in docs/explanation/how-a-price-is-computed.rst,
+never copied from the engine.
 """
 
 from __future__ import annotations

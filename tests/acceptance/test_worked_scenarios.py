@@ -1,7 +1,8 @@
 """Acceptance: the worked scenarios of ``tests/scenarios/`` (hand computations in its README).
 
-Each scenario covers one rule of DESIGN.md sections 4-6, 8 and 12; the README shows the
-arithmetic behind every expected cent.
+Each scenario covers one rule of docs/explanation/how-a-price-is-computed.rst (stages,
+stacking, coupons, points, shipping, tax, rejections); the README shows the arithmetic behind
+every expected cent.
 """
 
 from __future__ import annotations

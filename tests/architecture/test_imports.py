@@ -1,4 +1,4 @@
-"""Imports point inward (DESIGN.md section 1, STYLE.md section 1).
+"""Imports point inward: adapters, the CLI and testing -> ports -> domain packages -> money core.
 
 Domain packages and the money core load no pydantic, database, HTTP or test library, and
 nothing from the adapters, the CLI or ``mallcore.testing``; only ``rules.py`` modules import

@@ -35,7 +35,7 @@ from mallcore.testing.strategies import currency_codes, money, weights
 
 
 def reference_allocation(total: int, ws: list[int]) -> list[int]:
-    """DESIGN.md section 2, read literally and computed with exact fractions.
+    """The allocation rule of docs/explanation/money-and-rounding.rst, with exact fractions.
 
     Each part is floor(total * w / W); the missing units go one each to the largest
     fractional remainders; ties go to the larger weight, then to the earlier position.

@@ -1,4 +1,8 @@
-"""Invariants of the quote (DESIGN.md sections 2, 4, 5, 8 and 12) over generated scenarios."""
+"""Invariants of the quote over generated scenarios.
+
+The rules are those of docs/explanation/how-a-price-is-computed.rst (stages, stacking, points,
+rejections) and docs/explanation/money-and-rounding.rst (allocation and rounding).
+"""
 
 from __future__ import annotations
 
@@ -107,7 +111,8 @@ def test_no_line_goes_below_zero(scenario: Scenario) -> None:
 @given(scenarios())
 def test_line_identity_holds_when_rebuilt_from_the_adjustments(scenario: Scenario) -> None:
     # Each line field is rebuilt from the adjustments' shares (not read back
-    # from the line), then paid is recomputed with the identity of section 4.
+    # from the line), then paid is recomputed with the line identity (paid = list_subtotal
+    # minus the discounts, plus shipping and any added tax).
     result = _quote(scenario.cart, scenario.context)
     places = minor_units(result.currency)
     by_stage: dict[tuple[str, str], int] = defaultdict(int)
@@ -165,9 +170,9 @@ def test_each_adjustment_splits_exactly_over_its_lines(scenario: Scenario) -> No
 
 @given(scenarios())
 def test_every_listed_rule_either_applies_or_is_rejected_once(scenario: Scenario) -> None:
-    # DESIGN.md section 12: one rejection per promotion or coupon that gave
-    # nothing. Item-level promotions (stage-2 losers are not listed) and gifts
-    # (which write no adjustment) are left out.
+    # One rejection per promotion or coupon that gave nothing (see "Rejections" in
+    # docs/explanation/how-a-price-is-computed.rst). Item-level promotions (stage-2
+    # losers are not listed) and gifts (which write no adjustment) are left out.
     context, cart = scenario.context, scenario.cart
     result = _quote(cart, context)
     sources = [a.source for a in result.adjustments]
@@ -376,7 +381,7 @@ def _half_up(value: Fraction) -> int:
 
 
 def _oracle(promotion: Promotion, units: list[tuple[str, str, int]]) -> int:
-    """Stage 3 of a lone promotion per DESIGN.md sections 5 and 12, by brute force.
+    """Stage 3 of a lone promotion by brute force, per docs/explanation/how-a-price-is-computed.rst.
 
     *units* holds one (sku, product, unit amount) per in-scope unit, SKUs in order.
     """

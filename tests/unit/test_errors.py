@@ -73,7 +73,7 @@ def test_every_exported_error_derives_from_mallcore_error(name: str) -> None:
     assert isinstance(cls, type)
     assert issubclass(cls, MallcoreError)
     assert issubclass(cls, Exception)
-    # STYLE.md 5: the docstring says why the error exists.
+    # Every error class has a docstring that says why the error exists.
     assert (cls.__doc__ or "").strip()
 
 

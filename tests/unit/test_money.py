@@ -1,5 +1,6 @@
-"""Examples for every documented behaviour of :mod:`mallcore.money` (DESIGN.md section 2).
+"""Examples for every documented behaviour of :mod:`mallcore.money`.
 
+The rules are stated in docs/explanation/money-and-rounding.rst and in the API reference.
 Expected values are worked out by hand in the comments, never copied from what the code prints.
 """
 

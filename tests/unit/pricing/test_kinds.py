@@ -1,8 +1,9 @@
 """One or two hand-computed examples per promotion kind, through ``mallcore.quote``.
 
 Each test prices a tiny scenario and states the expected amounts, worked out
-by hand from DESIGN.md sections 5 and 12 in the comments. Amounts are CNY
-unless a test says otherwise.
+by hand in the comments from the rules in
+docs/explanation/how-a-price-is-computed.rst (stage 3, stacking and the
+unit-level kinds). Amounts are CNY unless a test says otherwise.
 """
 
 from __future__ import annotations

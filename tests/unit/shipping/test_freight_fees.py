@@ -133,14 +133,15 @@ def test_an_invalid_region_is_an_error_even_when_nothing_is_charged():
 # ------------------------------------------------------------------------------ combine
 
 
-def design_example_templates():
-    # DESIGN.md §6: T1 first 1 piece ¥10, +1 piece ¥5; T2 first 1 piece ¥8, +2 pieces ¥4.
+def combine_example_templates():
+    # The combine example of docs/reference/shipping.rst: T1 first 1 piece ¥10, +1 piece ¥5;
+    # T2 first 1 piece ¥8, +2 pieces ¥4. 3 + 4 pieces cost ¥36 summed, ¥28 under max_first.
     return [piece("T1", rule(1, 10, 1, 5)), piece("T2", rule(1, 8, 2, 4))]
 
 
 def test_sum_adds_every_template_fee_36_cny():
     cart = [line("A", "T1", 3), line("B", "T2", 4)]
-    breakdown = ship(cart, design_example_templates(), combine=Combine.SUM)
+    breakdown = ship(cart, combine_example_templates(), combine=Combine.SUM)
     # T1: 10 + 2 × 5 = 20; T2: 8 + ceil(3/2) × 4 = 16
     assert breakdown.total == cny("36.00")
     assert breakdown.line_shares == {"A": cny("20.00"), "B": cny("16.00")}
@@ -148,7 +149,7 @@ def test_sum_adds_every_template_fee_36_cny():
 
 def test_max_first_charges_other_templates_at_the_additional_rate_28_cny():
     cart = [line("A", "T1", 3), line("B", "T2", 4)]
-    breakdown = ship(cart, design_example_templates(), combine=Combine.MAX_FIRST)
+    breakdown = ship(cart, combine_example_templates(), combine=Combine.MAX_FIRST)
     # T1 has the higher first fee: 20 in full; T2: ceil(4/2) × 4 = 8
     assert breakdown.total == cny("28.00")
     t1, t2 = breakdown.fees
@@ -180,7 +181,7 @@ def test_max_first_ignores_free_templates_when_choosing_the_leader():
 
 def test_max_first_with_one_template_is_the_plain_fee():
     cart = [line("A", "T1", 3)]
-    assert ship(cart, design_example_templates(), combine=Combine.MAX_FIRST).total == cny("20.00")
+    assert ship(cart, combine_example_templates(), combine=Combine.MAX_FIRST).total == cny("20.00")
 
 
 # ------------------------------------------------------------------------------ free rules
@@ -269,7 +270,7 @@ def test_under_max_first_every_charged_template_keeps_its_surcharge():
         piece("T2", rule(1, 8, 2, 4), surcharges=[Surcharge(["65"], D(6))]),
     ]
     cart = [line("A", "T1", 3), line("B", "T2", 4)]
-    # 28 as in DESIGN.md's example, plus 15 + 6
+    # 28 as in the combine example (docs/reference/shipping.rst), plus 15 + 6
     assert ship(cart, templates, "6501", combine=Combine.MAX_FIRST).total == cny("49.00")
 
 
@@ -335,7 +336,7 @@ def test_an_all_free_cart_costs_nothing():
 
 
 def test_template_fee_shares_and_totals_agree():
-    templates = design_example_templates()
+    templates = combine_example_templates()
     cart = [line("A", "T1", 1), line("B", "T2", 4), line("C", "T1", 2)]
     breakdown = ship(cart, templates)
     assert sum(breakdown.line_shares.values(), cny("0")) == breakdown.total
@@ -348,9 +349,9 @@ def test_template_fee_shares_and_totals_agree():
 
 def test_breakdowns_compare_by_value():
     cart = [line("A", "T1", 3), line("B", "T2", 4)]
-    assert ship(cart, design_example_templates()) == ship(cart, design_example_templates())
-    assert ship(cart, design_example_templates()) != ship(
-        cart, design_example_templates(), combine=Combine.MAX_FIRST
+    assert ship(cart, combine_example_templates()) == ship(cart, combine_example_templates())
+    assert ship(cart, combine_example_templates()) != ship(
+        cart, combine_example_templates(), combine=Combine.MAX_FIRST
     )
 
 
