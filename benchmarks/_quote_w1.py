@@ -2,7 +2,7 @@
 
 ``w1_scenario`` writes W1's four offers as a mallcore scenario (the mapping is
 explained in ``bench_quote``'s docstring); ``compare`` lines a mallcore quote up
-with django-oscar's reference totals (``results/w1_expected.json``) and names
+with django-oscar's reference totals (``peers/results/w1_expected.json``) and names
 the rule behind each difference.
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 
 from mallcore.pricing.quote import Quote
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "bench"
+PEERS = Path(__file__).resolve().parent / "peers"
 AT = "2026-11-11T12:00:00+08:00"
 SHIP_TO = "440305"  # Shenzhen, Guangdong: the template's province-44 rule applies
 #: W1 offer ids in the order of the reference file, and how mallcore names their sources.
@@ -45,10 +45,10 @@ FREIGHT = {
 
 
 @cache
-def load_shared() -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:
+def load_peer_data() -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:
     """(workloads.json, its W1 catalogue as scenario products, Oscar's reference per scenario)."""
-    workloads = json.loads((SHARED / "workloads.json").read_text(encoding="utf-8"))
-    expected = SHARED / "peers" / "results" / "w1_expected.json"
+    workloads = json.loads((PEERS / "workloads.json").read_text(encoding="utf-8"))
+    expected = PEERS / "results" / "w1_expected.json"
     reference = json.loads(expected.read_text(encoding="utf-8"))["scenarios"]
     products = [
         {
@@ -234,7 +234,7 @@ REASONS = {
     ),
     ("d_voucher50", "only", "stackable"): (
         "SAVE50 min 500: Oscar compares undiscounted prices; mallcore compares the in-scope "
-        "amounts after stage 3 (DESIGN.md section 5)"
+        "amounts after stage 3 (the coupon rule of docs/explanation/how-a-price-is-computed.rst)"
     ),
     ("offer", "cents"): (
         "totals agree, but Oscar reports the 10 % offer's own discount rounded down "

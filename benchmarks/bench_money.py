@@ -1,6 +1,6 @@
 """W3 money: sum 100 amounts and split a discount over them; W3b: format them.
 
-The data is workload W3 of the shared peer benchmarks (``workloads.json``):
+The data is workload W3 of the peer benchmarks (``benchmarks/peers/workloads.json``):
 100 CNY amounts and a 50.00 discount, with the exact expected total and
 allocation (largest remainder). Every implementation takes Money in and gives
 Money out in its own terms (mallcore and py-moneyed ``moneyed.Money``,
@@ -25,7 +25,7 @@ from moneyed import Money
 from benchmarks._harness import Target, Workload, measure
 from mallcore.money import allocate, format_money, from_minor, sum_money, to_minor, to_minor_all
 
-WORKLOADS = Path(__file__).resolve().parents[1].parent / "shared" / "bench" / "workloads.json"
+WORKLOADS = Path(__file__).resolve().parent / "peers" / "workloads.json"
 CENT = Decimal("0.01")
 
 W3 = "W3 money: sum 100 amounts + allocate 50.00"
@@ -40,11 +40,11 @@ Result = tuple[Any, list[Any]]
 
 
 def load_w3() -> dict[str, Any]:
-    """Return workload W3 from the shared ``workloads.json`` next to the repository."""
+    """Return workload W3 from ``benchmarks/peers/workloads.json``."""
     if not WORKLOADS.is_file():
         msg = (
             f"workloads file {WORKLOADS} not found: the money benchmark reads workload W3 "
-            "from <repo>/../shared/bench/workloads.json (the shared peer benchmarks)"
+            "from benchmarks/peers/workloads.json (the peer benchmarks)"
         )
         raise FileNotFoundError(msg)
     w3: dict[str, Any] = json.loads(WORKLOADS.read_text(encoding="utf-8"))["W3"]
@@ -53,7 +53,8 @@ def load_w3() -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- W3 implementations
 # Ties between equal remainders go to the larger weight, then to the earlier
-# position (DESIGN section 2) in every implementation, so all compute one function.
+# position (mallcore's allocate, docs/explanation/money-and-rounding.rst) in every
+# implementation, so all compute one function.
 
 
 def mallcore_w3(amounts: Sequence[Money], discount: Money) -> Result:
@@ -141,7 +142,7 @@ def largest_remainder(
 
 
 def tie_rule_note(cents: Sequence[int], discount: int) -> str:
-    """Say whether DESIGN's tie rule and workloads.json's ("lower index") agree here."""
+    """Say whether mallcore's tie rule and workloads.json's ("lower index") agree here."""
     by_weight = largest_remainder(discount, cents, lambda i: (-cents[i], i))
     by_index = largest_remainder(discount, cents, lambda i: (i,))
     whole = sum(cents)
@@ -149,11 +150,11 @@ def tie_rule_note(cents: Sequence[int], discount: int) -> str:
     repeats = len(remainders) - len(set(remainders))
     if by_weight == by_index:
         return (
-            "tie rules agree on this data (DESIGN: larger weight, then earlier position; "
+            "tie rules agree on this data (mallcore: larger weight, then earlier position; "
             f"workloads.json: lower index); {repeats} of the remainders repeat an earlier one"
         )
     diff = [i for i, (a, b) in enumerate(zip(by_weight, by_index, strict=True)) if a != b]
-    return f"tie rules DISAGREE on this data at positions {diff}; checked against DESIGN's rule"
+    return f"tie rules DISAGREE on this data at positions {diff}; checked against mallcore's rule"
 
 
 def _check(

@@ -1,6 +1,6 @@
 """W1 quotes against django-oscar, and one quote with many rules plus the best-coupon search.
 
-W1 comes from the shared peer benchmarks (``shared/bench/workloads.json``): 200
+W1 comes from the peer benchmarks (``benchmarks/peers/workloads.json``): 200
 products, five baskets each of 5, 20 and 100 lines, and four offers, priority
 a > c > b > d: (a) 10 % off apparel, (c) buy 3 snacks and the cheapest is free,
 (b) 满300减30 on everything, (d) voucher SAVE50, 50 off from 500. Scenario
@@ -30,10 +30,10 @@ Every quote runs the whole pipeline, including freight (one template by weight;
 the catalogue's ``weight_g`` becomes ``weight_kg``; ship-to 440305 Shenzhen) and
 ``quote.to_dict()``. One op = ``scenario.with_cart(lines)`` + ``mallcore.quote``
 + ``to_dict()``; the scenario is loaded once. The peer is Oscar's own algorithm
-with the database taken out, set up by the shared ``bench_w1_oscar.py`` (imported
-from ``shared/bench/peers`` at run time, as ``bench_w1_oscar_nodb.py`` does):
-offers preloaded, ``Range.contains_product`` from a set, 0 SQL asserted, and
-every basket checked against ``results/w1_expected.json`` before timing.
+with the database taken out, set up by the peer script ``bench_w1_oscar.py``
+(imported from ``benchmarks/peers`` at run time, as ``bench_w1_oscar_nodb.py``
+does): offers preloaded, ``Range.contains_product`` from a set, 0 SQL asserted,
+and every basket checked against ``peers/results/w1_expected.json`` before timing.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ from benchmarks._quote_w1 import (
     OFFER_IDS,
     agreement_notes,
     compare,
-    load_shared,
+    load_peer_data,
     mallcore_snapshot,
     rich_scenario,
     shipping_fee_minor,
@@ -66,7 +66,7 @@ from mallcore.errors import ZeroPaymentError
 from mallcore.pricing.cart import Cart, CartLine
 from mallcore.pricing.scenario import Scenario
 
-PEERS = Path(__file__).resolve().parents[1].parent / "shared" / "bench" / "peers"
+PEERS = Path(__file__).resolve().parent / "peers"
 SUBJECT = "mallcore"
 OSCAR = "django-oscar (no DB)"
 FLOOR = "hand-written W1, no engine (floor)"
@@ -90,7 +90,7 @@ def _oscar_context() -> dict[str, Any]:
     w1.django_setup()
     from oscar.core.loading import get_class, get_model  # type: ignore[import-untyped]
 
-    context: dict[str, Any] = w1.build(load_shared()[0])
+    context: dict[str, Any] = w1.build(load_peer_data()[0])
     context["Applicator"] = get_class("offer.applicator", "Applicator")
     context["OfferApplications"] = get_class("offer.results", "OfferApplications")
     context["ConditionalOffer"] = get_model("offer", "ConditionalOffer")
@@ -122,7 +122,7 @@ def _oscar_nodb(scenario: str, exclusive: bool, size: int) -> Iterator[Callable[
             applicator().apply_offers(basket, offers)
             w1.read_totals(basket)
 
-    reference = load_shared()[2]
+    reference = load_peer_data()[2]
     with w1.db_free(context, preloaded):
         op()  # warms the lines' lazy caches outside the check
         with w1.count_queries() as queries:
@@ -204,7 +204,7 @@ def _floor_note(workload: Workload) -> str:
 
 
 def _w1_workloads() -> list[Workload]:
-    wl, catalogue, reference = load_shared()
+    wl, catalogue, reference = load_peer_data()
     w1 = wl["W1"]
     weights = {row["sku"]: row["weight_g"] for row in wl["catalogue"]}
     workloads: list[Workload] = []
@@ -270,7 +270,7 @@ def _brute_force(scenario: Scenario, lines: Sequence[CartLine], held: Sequence[s
 
 
 def _rules_workload() -> Workload:
-    wl, catalogue, _ = load_shared()
+    wl, catalogue, _ = load_peer_data()
     data, held = rich_scenario(catalogue)
     scenario = mallcore.load_scenario(data)
     # B020-1 is the 20-line basket in which all ten promotions apply.
@@ -339,7 +339,7 @@ def _one_per_class_brute_force(
 
 
 def _best_of_20_workload() -> Workload:
-    wl, catalogue, _ = load_shared()
+    wl, catalogue, _ = load_peer_data()
     data, _ = rich_scenario(catalogue)
     data["coupons"] = twenty_coupons()
     held = tuple(coupon["code"] for coupon in data["coupons"])

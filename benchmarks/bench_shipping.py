@@ -1,7 +1,8 @@
 """W4 freight: a 20-line cart over 3 freight templates, destinations cycling through 34 provinces.
 
-The cart, the catalogue weights and the five province zones come from the shared
-workloads file (key "W4"). The three templates all charge by the W4 zones:
+The cart, the catalogue weights and the five province zones come from the peer
+workloads file ``benchmarks/peers/workloads.json`` (key "W4"). The three templates
+all charge by the W4 zones:
 
 - ``W4``: by weight, exactly the W4 rule (checked against the file's expected fees);
 - ``PIECE``: by piece, first piece = the zone's first fee, each further piece its step fee;
@@ -24,7 +25,7 @@ from mallcore.shipping.freight import ShippingLine, compute_shipping
 from mallcore.shipping.regions import to_gb_code
 from mallcore.shipping.rules import load_freight_templates
 
-WORKLOADS = Path(__file__).resolve().parents[1].parent / "shared" / "bench" / "workloads.json"
+WORKLOADS = Path(__file__).resolve().parent / "peers" / "workloads.json"
 TEMPLATE_IDS = ("W4", "PIECE", "REMOTE")
 
 

@@ -7,23 +7,17 @@ floor while it does mallcore's arithmetic, so the suite checks that here too
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from benchmarks._quote_w1 import load_shared, w1_scenario
+from benchmarks._quote_w1 import load_peer_data, w1_scenario
 from benchmarks._w1_floor import w1_floor
 from benchmarks.bench_quote import _carts, _check_floor
 
 import mallcore
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "bench" / "workloads.json"
-
-pytestmark = pytest.mark.skipif(not SHARED.is_file(), reason=f"no W1 workload at {SHARED}")
-
 
 @pytest.mark.parametrize("scenario_name", ["exclusive", "stackable"])
 def test_floor_agrees_with_mallcore_on_every_w1_basket(scenario_name: str) -> None:
-    workloads, catalogue, _ = load_shared()
+    workloads, catalogue, _ = load_peer_data()
     w1 = workloads["W1"]
     scenario = mallcore.load_scenario(w1_scenario(catalogue, scenario_name))
     floor = w1_floor(workloads["catalogue"], w1["scenarios"][scenario_name]["exclusive"])
