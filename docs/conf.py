@@ -7,8 +7,14 @@ build instead of shipping quietly.
 
 from __future__ import annotations
 
+import ast
+import inspect
 import sys
+import textwrap
 from pathlib import Path
+from typing import Any
+
+import attrs
 
 # Import the package from the working tree even when it is not installed, so a
 # fresh checkout documents the code it holds, not an older installed copy.
@@ -73,6 +79,11 @@ autodoc_default_options = {
 }
 autodoc_typehints = "description"
 autodoc_typehints_format = "short"
+# Show defaults as the source writes them (``step=timedelta(hours=12)``, not
+# ``datetime.timedelta(seconds=43200)``). For an attrs class, though, the
+# "source" is the __init__ that attrs generates, whose defaults all read
+# ``attr_dict['name'].default``; ``_attrs_defaults_as_written`` (connected in
+# ``setup`` below) puts the field's default from the class body there instead.
 autodoc_preserve_defaults = True
 autodoc_class_signature = "mixed"
 # No autodoc_mock_imports: `make docs` installs every extra (sql, redis, xlsx,
@@ -109,3 +120,106 @@ html_theme = "furo"
 html_title = f"mallcore {release}"
 html_static_path: list[str] = []
 html_show_sourcelink = False
+
+
+# -- attrs defaults ------------------------------------------------------------
+
+_ATTRS_SOURCE = "<attrs generated"
+
+
+class _Written:
+    """A default value shown as source text (what ``autodoc_preserve_defaults`` does)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def _attrs_class_of(function: Any) -> type | None:
+    """The attrs class whose generated ``__init__`` *function* is, else None."""
+    function = getattr(function, "__func__", function)
+    code = getattr(function, "__code__", None)
+    if code is None or not code.co_filename.startswith(_ATTRS_SOURCE):
+        return None
+    owner: Any = sys.modules.get(function.__module__)
+    for name in function.__qualname__.split(".")[:-1]:
+        owner = getattr(owner, name, None)
+    return owner if isinstance(owner, type) and attrs.has(owner) else None
+
+
+def _segment(source: str, node: ast.expr) -> str | None:
+    """*node* as written (one line), or None when it names a private constant (``_ZERO``)."""
+    name = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", "")
+    if name.startswith("_"):
+        return None
+    text = ast.get_source_segment(source, node)
+    return text if text is not None and "\n" not in text else ast.unparse(node)
+
+
+def _written_default(value: ast.expr, source: str) -> str | None:
+    """A field's default as its class body writes it; None: show the value's repr instead."""
+    call = value if isinstance(value, ast.Call) else None
+    func = call.func if call is not None else None
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    if call is None or name not in {"field", "ib", "attrib"}:
+        return _segment(source, value)
+    keywords = {keyword.arg: keyword.value for keyword in call.keywords}
+    if "default" in keywords:
+        return _segment(source, keywords["default"])
+    factory = keywords.get("factory")
+    written = _segment(source, factory) if isinstance(factory, ast.Name | ast.Attribute) else None
+    return None if written is None else f"{written}()"
+
+
+def _defaults_as_written(cls: type) -> dict[str, str]:
+    """Field name -> default as the class body (or a base's) writes it, where it can be shown."""
+    written: dict[str, str] = {}
+    for klass in reversed(cls.__mro__):
+        if not attrs.has(klass):
+            continue
+        try:
+            source = inspect.getsource(klass)
+        except (OSError, TypeError):
+            continue
+        source = textwrap.dedent(source)
+        body = ast.parse(source).body[0]
+        if not isinstance(body, ast.ClassDef):
+            continue
+        for node in body.body:
+            if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                text = node.value and _written_default(node.value, source)
+                if text is not None:
+                    written[node.target.id] = text
+                else:
+                    written.pop(node.target.id, None)
+    return written
+
+
+def _attrs_defaults_as_written(app: Any, obj: Any, bound_method: bool) -> None:
+    """Give an attrs ``__init__`` the defaults of its class body, not ``attr_dict[...]``."""
+    cls = _attrs_class_of(obj)
+    if cls is None:
+        return
+    function = getattr(obj, "__func__", obj)
+    function.__dict__.pop("__signature__", None)  # what preserve_defaults wrote
+    signature = inspect.signature(function)
+    written = _defaults_as_written(cls)
+    by_alias = {
+        getattr(field, "alias", None) or field.name: field.name for field in attrs.fields(cls)
+    }
+    parameters = [
+        parameter.replace(default=_Written(written[by_alias[parameter.name]]))
+        if parameter.default is not parameter.empty and by_alias.get(parameter.name) in written
+        else parameter
+        for parameter in signature.parameters.values()
+    ]
+    function.__signature__ = signature.replace(parameters=parameters)
+
+
+def setup(app: Any) -> dict[str, Any]:
+    # After autodoc's own preserve_defaults step (priority 500 where it is a
+    # handler of this event; Sphinx 9 runs it before emitting the event).
+    app.connect("autodoc-before-process-signature", _attrs_defaults_as_written, priority=600)
+    return {"parallel_read_safe": True}
