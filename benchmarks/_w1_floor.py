@@ -47,7 +47,7 @@ def w1_floor(catalogue: Sequence[dict[str, Any]], exclusive: bool) -> Callable[.
     }
 
     def price(lines: Sequence[tuple[str, int]]) -> Floor:
-        lines = sorted(lines)  # SKU order, as mallcore works on lines
+        # Lines in cart order, as mallcore works on them (ties go to the earlier cart line).
         n = len(lines)
         keys = [key for key, _ in lines]
         qty = [quantity for _, quantity in lines]

@@ -12,7 +12,7 @@ from typing import Protocol, runtime_checkable
 
 import attrs
 
-from mallcore.errors import ConfigError
+from mallcore.errors import ConfigError, invalid
 
 __all__ = ["AdvancingClock", "Clock", "FixedClock", "SystemClock", "aware"]
 
@@ -23,9 +23,11 @@ def aware(moment: datetime, *, field: str = "at") -> datetime:
     Naive datetimes are refused because "20:00" means different instants in
     Shanghai and Berlin, and promotion windows must not shift silently.
     """
+    if not isinstance(moment, datetime):
+        raise invalid(field, moment, "must be a datetime with a time zone")
     if moment.tzinfo is None or moment.utcoffset() is None:
-        msg = f"{field}={moment.isoformat()!r} has no time zone; give an offset such as +08:00"
-        raise ConfigError(msg)
+        reason = "has no time zone; give an offset such as +08:00"
+        raise invalid(field, moment.isoformat(), reason)
     return moment
 
 

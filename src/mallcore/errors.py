@@ -64,7 +64,15 @@ class MallcoreError(Exception):
     Every mallcore error pickles with its message and its attributes (``sku``,
     ``problems``, ...), so it survives a process pool or a task queue, even
     when its constructor takes other arguments than the message.
+
+    An error about one field of a value says which in ``field`` (a name or a
+    dotted path such as ``tiers[1].amount_off``), with the ``value`` it got and
+    the ``reason`` it was refused; all three are None for other errors.
     """
+
+    field: str | None = None
+    value: object = None
+    reason: str | None = None
 
     def __reduce__(self) -> tuple[object, ...]:
         return (_restore, (type(self), self.args, self.__dict__))
@@ -120,6 +128,9 @@ class UnknownRegionError(ConfigError):
 
     def __init__(self, code: object, reason: str) -> None:
         self.code = code
+        # The value itself is the field: a problem line shows it under its own path.
+        self.field = ""
+        self.value = code
         self.reason = reason
         super().__init__(f"region={code!r} {reason}")
 
@@ -279,3 +290,44 @@ class UnknownTrackingNumberError(CarrierError, LookupError):
         self.carrier = carrier
         self.tracking_no = tracking_no
         super().__init__(f"Carrier {carrier!r} has no waybill with tracking_no={tracking_no!r}.")
+
+
+# --------------------------------------------------------------------------- field errors
+
+
+def invalid(
+    field: str, value: object, reason: str, error: type[MallcoreError] = ConfigError
+) -> MallcoreError:
+    """An *error* whose message reads ``field=value reason``, with those three as attributes.
+
+    *error* is a mallcore error class whose constructor takes the message
+    (:class:`~mallcore.errors.ConfigError`, :class:`~mallcore.errors.InvalidAmountError`).
+
+    >>> str(invalid("quantity", 0, "must be at least 1"))
+    'quantity=0 must be at least 1'
+    """
+    exc = error(f"{field}={shown(value)} {reason}")
+    exc.field = field
+    exc.value = value
+    exc.reason = reason
+    return exc
+
+
+def shown(value: object) -> str:
+    """*value* as an error message shows it: Money as its amount text, anything else as repr."""
+    amount, currency = getattr(value, "amount", None), getattr(value, "currency", None)
+    if amount is not None and currency is not None and hasattr(currency, "code"):
+        return repr(str(amount))  # py-moneyed Money, without importing it here
+    return repr(value)
+
+
+def nested(prefix: str, exc: MallcoreError) -> MallcoreError:
+    """*exc* moved under *prefix*: ``field`` becomes ``prefix.field`` (or ``prefix[i]...``).
+
+    The message is rebuilt with the longer path; the error keeps its class.
+    """
+    field, reason = exc.field, exc.reason
+    if field is None or reason is None:
+        return exc
+    joined = f"{prefix}{field}" if field.startswith("[") else f"{prefix}.{field}"
+    return invalid(joined, exc.value, reason, type(exc))

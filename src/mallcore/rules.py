@@ -1,28 +1,47 @@
 """Shared building blocks of the rule files (pydantic): exact numbers, scopes, error paths.
 
-Operator-authored data is validated here, at the edge; the domain packages
-only ever see the frozen attrs objects that the specs ``build()``.
+A rule file is checked in two steps, and every problem of both is reported
+with its JSON path:
+
+1. its *shape* by the pydantic specs: known keys, the right types, exact
+   numbers (no floats), time zones on datetimes;
+2. its *values* by the domain objects the specs ``build()``, with the same
+   checks as when those objects are built in Python (one validation, two
+   doors): a negative price, 满10减50, a percentage above 100, an unknown
+   region. :class:`Problems` collects what the constructors refuse, under
+   the path of the value that caused it.
+
+The domain packages only ever see the frozen attrs objects the specs build.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Strict, TypeAdapter, ValidationError
 
-from mallcore.errors import RulesValidationError
+from mallcore.checks import shown
+from mallcore.errors import MallcoreError, RulesValidationError
 from mallcore.promotions.scope import Scope
+
+T = TypeVar("T")
+S = TypeVar("S")
 
 __all__ = [
     "Amount",
     "AwareDatetime",
+    "Count",
     "Percent",
+    "Problems",
     "ScopeSpec",
     "Spec",
     "config_error",
     "error_lines",
+    "join_path",
+    "validate_each",
 ]
 
 
@@ -34,10 +53,13 @@ def _no_float(value: Any) -> Any:
     return value
 
 
-#: A non-negative exact amount in major units, written as a string or an int.
-Amount = Annotated[Decimal, BeforeValidator(_no_float), Field(ge=0, allow_inf_nan=False)]
-#: A percentage in percent units (``20`` is 20 %), 0..100.
-Percent = Annotated[Decimal, BeforeValidator(_no_float), Field(ge=0, le=100, allow_inf_nan=False)]
+#: An exact amount in major units, written as a string or an int (its range is the
+#: domain's to check).
+Amount = Annotated[Decimal, BeforeValidator(_no_float)]
+#: A percentage in percent units (``20`` is 20 %), written as a string or a number.
+Percent = Annotated[Decimal, BeforeValidator(_no_float)]
+#: A whole number written as a JSON integer (not ``"5"``, not ``5.0``, not ``true``).
+Count = Annotated[int, Strict()]
 
 
 def _aware(value: Any) -> Any:
@@ -80,19 +102,9 @@ class ScopeSpec(_ScopeLists):
         """The domain :class:`~mallcore.promotions.scope.Scope`."""
         exclude = None
         if self.exclude is not None:
-            exclude = Scope(
-                frozenset(self.exclude.products),
-                frozenset(self.exclude.categories),
-                frozenset(self.exclude.brands),
-                frozenset(self.exclude.tags),
-            )
-        return Scope(
-            frozenset(self.products),
-            frozenset(self.categories),
-            frozenset(self.brands),
-            frozenset(self.tags),
-            exclude,
-        )
+            lists = self.exclude
+            exclude = Scope(lists.products, lists.categories, lists.brands, lists.tags)
+        return Scope(self.products, self.categories, self.brands, self.tags, exclude)
 
 
 def _path(loc: tuple[int | str, ...]) -> str:
@@ -133,13 +145,20 @@ _UNION_TAGS: frozenset[str] = frozenset(
 )  # fmt: skip
 
 
-def error_lines(exc: ValidationError, prefix: str = "") -> list[str]:
-    """One line per problem: ``path: message (got value)``."""
+def error_lines(exc: ValidationError, prefix: str = "", *, tagged: bool = False) -> list[str]:
+    """One line per problem: ``path: message (got value)``.
+
+    *prefix* is the JSON path of what was validated; *tagged* says it was one
+    element of a discriminated union (pydantic then leads every location with
+    the ``kind`` tag, which the file does not have).
+    """
     lines = []
     for error in exc.errors(include_url=False):
-        path = _path(_drop_tags(tuple(error["loc"])))
-        if prefix:
-            path = f"{prefix}.{path}" if not path.startswith("[") else prefix + path
+        loc = tuple(error["loc"])
+        if tagged and loc and loc[0] in _UNION_TAGS:
+            loc = loc[1:]
+        inner = _drop_tags(loc)
+        path = join_path(prefix, _path(inner)) if inner else (prefix or "(top level)")
         got = error.get("input")
         shown = (
             "" if isinstance(got, dict | list) or error["type"] == "missing" else f" (got {got!r})"
@@ -149,6 +168,105 @@ def error_lines(exc: ValidationError, prefix: str = "") -> list[str]:
     return lines
 
 
+def validate_each(
+    adapter: TypeAdapter[S],
+    items: Any,
+    problems: Problems,
+    path: str,
+    *,
+    tagged: bool = False,
+) -> list[tuple[int, S]]:
+    """Validate each element of the list *items* on its own; note the shape problems.
+
+    Returns ``(index, spec)`` for every element whose shape is right, so that
+    their values can be checked (built) even when another element is malformed.
+    """
+    if not isinstance(items, list):
+        problems.note(path or "(top level)", f"must be a list (got {type(items).__name__})")
+        return []
+    good: list[tuple[int, S]] = []
+    for index, item in enumerate(items):
+        try:
+            good.append((index, adapter.validate_python(item)))
+        except ValidationError as exc:
+            problems.extend(error_lines(exc, f"{path}[{index}]", tagged=tagged))
+    return good
+
+
 def config_error(exc: ValidationError, what: str) -> RulesValidationError:
     """A :class:`RulesValidationError` listing every problem of *exc* with its JSON path."""
     return RulesValidationError(what, error_lines(exc))
+
+
+def join_path(path: str, field: str) -> str:
+    """``promotions[0]`` + ``tiers[1].amount_off`` → ``promotions[0].tiers[1].amount_off``."""
+    if not path:
+        return field
+    if not field:
+        return path
+    return f"{path}{field}" if field.startswith("[") else f"{path}.{field}"
+
+
+def problem_line(path: str, exc: MallcoreError, renames: Mapping[str, str] | None = None) -> str:
+    """One problem as ``path: reason (got value)``, the format of :func:`error_lines`.
+
+    *renames* maps a domain field name to the file key that feeds it
+    (``duration`` → ``duration_minutes``).
+    """
+    if exc.field is not None and exc.reason is not None:
+        field = exc.field
+        if renames:
+            head, dot, rest = field.partition(".")
+            field = renames.get(head, head) + dot + rest
+        return f"{join_path(path, field)}: {exc.reason} (got {_as_written(exc.value)})"
+    text = " ".join(str(exc).split())
+    return f"{path or '(top level)'}: {text}"
+
+
+def _as_written(value: object) -> str:
+    """*value* as a file would write it: amounts and decimals as their text."""
+    if isinstance(value, Decimal):
+        return repr(str(value))
+    return shown(value)
+
+
+class Problems:
+    """Every problem found while building a file's objects, each under its JSON path."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        #: The error behind each line (None for the loader's own and pydantic's problems).
+        self.errors: list[MallcoreError | None] = []
+
+    def __bool__(self) -> bool:
+        return bool(self.lines)
+
+    def add(self, path: str, exc: MallcoreError, renames: Mapping[str, str] | None = None) -> None:
+        """Note *exc*, raised by the value at *path* (see :func:`problem_line`)."""
+        self.lines.append(problem_line(path, exc, renames))
+        self.errors.append(exc)
+
+    def note(self, path: str, message: str) -> None:
+        """Note a problem found by the loader itself (a duplicate id, a dangling reference)."""
+        self.lines.append(f"{path}: {message}")
+        self.errors.append(None)
+
+    def extend(self, lines: list[str]) -> None:
+        """Note problems already written as lines (pydantic's)."""
+        self.lines.extend(lines)
+        self.errors.extend([None] * len(lines))
+
+    def build(
+        self, path: str, make: Callable[[], T], renames: Mapping[str, str] | None = None
+    ) -> T | None:
+        """``make()``, or None when it raises a mallcore error (noted under *path*)."""
+        try:
+            return make()
+        except MallcoreError as exc:
+            self.add(path, exc, renames)
+            return None
+
+    def raise_for(self, what: str) -> None:
+        """Raise :class:`RulesValidationError` listing every problem, if there is any."""
+        if self.lines:
+            raise RulesValidationError(what, self.lines)

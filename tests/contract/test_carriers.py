@@ -13,7 +13,7 @@ from mallcore.adapters.template_carrier import TemplateCarrier
 from mallcore.clock import AdvancingClock
 from mallcore.shipping.carriers import Carrier, Shipment, TrackingStatus
 from mallcore.shipping.templates import ChargeBy, ChargeRule, FreightTemplate
-from mallcore.testing.contracts._carrier import CarrierContract
+from mallcore.testing.contracts import CarrierContract
 
 
 def _clock() -> AdvancingClock:

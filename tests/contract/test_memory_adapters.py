@@ -4,7 +4,7 @@ import pytest
 
 from mallcore.adapters.memory import InMemoryInventoryStore
 from mallcore.ports import InventoryStore
-from mallcore.testing.contracts._inventory import InventoryStoreContract
+from mallcore.testing.contracts import InventoryStoreContract
 
 
 class TestInMemoryInventoryStore(InventoryStoreContract):

@@ -15,7 +15,16 @@ from hypothesis import strategies as st
 from mallcore.errors import ZeroPaymentError
 from mallcore.membership import PointsSettings
 from mallcore.money import Money
-from mallcore.pricing import Cart, CartLine, CatalogItem, Customer, PricingContext, Quote, quote
+from mallcore.pricing import (
+    Cart,
+    CartLine,
+    CatalogItem,
+    Customer,
+    PricingContext,
+    Quote,
+    best_coupons,
+    quote,
+)
 from mallcore.promotions import (
     Coupon,
     CouponClass,
@@ -27,7 +36,6 @@ from mallcore.promotions import (
     SpendTier,
     ThresholdOff,
 )
-from mallcore.promotions.best import best_coupons
 from mallcore.shipping import ChargeBy, ChargeRule, FreeRule, FreightTemplate
 
 AT = datetime(2026, 11, 11, 12, tzinfo=UTC)
@@ -44,13 +52,20 @@ def coupons(draw: st.DrawFn, code: str) -> Coupon:
     kind = draw(st.sampled_from(list(CouponKind)))
     scoped = kind is not CouponKind.SHIPPING and draw(st.booleans())
     scope = Scope(categories=frozenset({draw(st.sampled_from(["x", "y"]))})) if scoped else Scope()
+    percent = kind is CouponKind.PERCENT_OFF
+    amount = None if percent else draw(st.integers(100, 8000))
+    # A template takes off no more than its own threshold, and only 折扣券 has a cap.
+    low = 0 if amount is None or kind is CouponKind.SHIPPING else amount
+    spend = draw(st.integers(low, max(low, 30000)))
     template = CouponTemplate(
         f"t-{code}",
         kind,
-        amount_off=None if kind is CouponKind.PERCENT_OFF else cny(draw(st.integers(100, 8000))),
-        percent_off=Decimal(draw(st.integers(5, 50))) if kind is CouponKind.PERCENT_OFF else None,
-        max_discount=cny(draw(st.integers(100, 5000))) if draw(st.booleans()) else None,
-        min_spend=cny(draw(st.integers(0, 30000))) if draw(st.booleans()) else None,
+        amount_off=None if amount is None else cny(amount),
+        percent_off=Decimal(draw(st.integers(5, 50))) if percent else None,
+        max_discount=cny(draw(st.integers(100, 5000))) if percent and draw(st.booleans()) else None,
+        min_spend=cny(spend)
+        if kind is not CouponKind.NO_THRESHOLD and draw(st.booleans())
+        else None,
         scope=scope,
         stack_with_promotions=draw(st.booleans()),
     )

@@ -11,7 +11,7 @@ from mallcore.money import Money
 from mallcore.shipping.freight import Combine, ShippingLine, compute_shipping
 from mallcore.shipping.regions import normalize_region, region_ancestors
 from mallcore.shipping.templates import ChargeBy, ChargeRule, FreightTemplate
-from mallcore.testing.strategies._shipping import (
+from mallcore.testing.strategies import (
     freight_templates,
     region_codes,
     shipping_lines,

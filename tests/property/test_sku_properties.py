@@ -13,7 +13,7 @@ from mallcore.sku.matrix import build_matrix
 from mallcore.sku.regeneration import apply_plan, plan_regeneration
 from mallcore.sku.skus import SkuStatus
 from mallcore.sku.specs import SpecValue, key_pairs, sku_key
-from mallcore.testing.strategies._sku import products, skus, specs
+from mallcore.testing.strategies import products, skus, specs
 
 PRICE = Money("1.00", "CNY")
 tricky = st.text(st.sampled_from("ab=|\\"), min_size=1, max_size=5)

@@ -10,6 +10,8 @@ from decimal import Decimal
 
 import attrs
 
+from mallcore.checks import MAX_POINTS, check_count, check_decimal, check_percent_value
+
 __all__ = ["PointsSettings", "Redemption", "points_to_earn", "redeem"]
 
 
@@ -30,6 +32,18 @@ class PointsSettings:
     max_ratio: Decimal = Decimal(50)
     min_points: int = 0
     earn_rate: Decimal = Decimal(1)
+
+    def __attrs_post_init__(self) -> None:
+        check_count("points_per_unit", self.points_per_unit, maximum=1_000_000)
+        if self.max_points_per_order is not None:
+            check_count(
+                "max_points_per_order", self.max_points_per_order, minimum=0, maximum=MAX_POINTS
+            )
+        ratio = check_percent_value("max_ratio", self.max_ratio, allow_zero=True)
+        object.__setattr__(self, "max_ratio", ratio)
+        check_count("min_points", self.min_points, minimum=0, maximum=MAX_POINTS)
+        rate = check_decimal("earn_rate", self.earn_rate, maximum=10_000)
+        object.__setattr__(self, "earn_rate", rate)
 
 
 @attrs.frozen

@@ -1,15 +1,20 @@
-"""Membership program rules as data: tiers and points settings (pydantic specs)."""
+"""Membership program rules as data: tiers and points settings (pydantic specs).
+
+The specs check the shape; :class:`~mallcore.membership.tiers.Tier` and
+:class:`~mallcore.membership.points.PointsSettings` check the values, as they
+do for a Python caller.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import ValidationError
 
 from mallcore.membership.points import PointsSettings
-from mallcore.membership.tiers import Tier
-from mallcore.rules import Amount, Percent, Spec, config_error
+from mallcore.membership.tiers import Tier, check_tier_ladder
+from mallcore.rules import Amount, Count, Percent, Problems, Spec, config_error
 
 __all__ = ["MembershipSpec", "PointsSpec", "TierSpec", "load_membership"]
 
@@ -17,8 +22,8 @@ __all__ = ["MembershipSpec", "PointsSpec", "TierSpec", "load_membership"]
 class TierSpec(Spec):
     """A tier: ``id``, ``min_growth``, optional member ``rate`` (percent units) and benefits."""
 
-    id: str = Field(min_length=1)
-    min_growth: int = Field(default=0, ge=0)
+    id: str
+    min_growth: Count = 0
     rate: Percent | None = None
     points_multiplier: Amount = Decimal(1)
     free_shipping: bool = False
@@ -31,10 +36,10 @@ class TierSpec(Spec):
 class PointsSpec(Spec):
     """Points settings: ``points_per_unit``, caps, ``min_points`` and ``earn_rate``."""
 
-    points_per_unit: int = Field(default=100, ge=1)
-    max_points_per_order: int | None = Field(default=None, ge=0)
+    points_per_unit: Count = 100
+    max_points_per_order: Count | None = None
     max_ratio: Percent = Decimal(50)
-    min_points: int = Field(default=0, ge=0)
+    min_points: Count = 0
     earn_rate: Amount = Decimal(1)
 
     def build(self) -> PointsSettings:
@@ -49,27 +54,26 @@ class PointsSpec(Spec):
 
 
 class MembershipSpec(Spec):
-    """``{tiers: [...], points: {...}}``; tier ids unique, growth thresholds increasing."""
+    """``{tiers: [...], points: {...}}``: tiers listed lowest first."""
 
     tiers: list[TierSpec] = []
     points: PointsSpec | None = None
 
-    @model_validator(mode="after")
-    def _tiers_ordered(self) -> MembershipSpec:
-        ids = [tier.id for tier in self.tiers]
-        if len(set(ids)) != len(ids):
-            msg = f"tier ids must be unique, got {ids}"
-            raise ValueError(msg)
-        growth = [tier.min_growth for tier in self.tiers]
-        if growth != sorted(growth) or len(set(growth)) != len(growth):
-            msg = f"tiers must have strictly increasing min_growth, got {growth}"
-            raise ValueError(msg)
-        return self
-
-    def build(self) -> tuple[tuple[Tier, ...], PointsSettings | None]:
-        """The tiers and the points settings."""
-        points = self.points.build() if self.points is not None else None
-        return tuple(tier.build() for tier in self.tiers), points
+    def build(
+        self, problems: Problems, path: str
+    ) -> tuple[tuple[Tier, ...], PointsSettings | None]:
+        """The tiers and the points settings; problems noted under *path*."""
+        built = [
+            problems.build(f"{path}.tiers[{index}]", spec.build)
+            for index, spec in enumerate(self.tiers)
+        ]
+        tiers = tuple(tier for tier in built if tier is not None)
+        if len(tiers) == len(built):
+            problems.build(f"{path}.tiers", lambda: check_tier_ladder(tiers))
+        points = None
+        if self.points is not None:
+            points = problems.build(f"{path}.points", self.points.build)
+        return tiers, points
 
 
 def load_membership(data: Any) -> tuple[tuple[Tier, ...], PointsSettings | None]:
@@ -82,4 +86,7 @@ def load_membership(data: Any) -> tuple[tuple[Tier, ...], PointsSettings | None]
         spec = MembershipSpec.model_validate(data)
     except ValidationError as exc:
         raise config_error(exc, "membership") from exc
-    return spec.build()
+    problems = Problems()
+    program = spec.build(problems, "")
+    problems.raise_for("membership")
+    return program

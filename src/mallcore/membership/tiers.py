@@ -7,9 +7,18 @@ from decimal import Decimal
 
 import attrs
 
+from mallcore.checks import (
+    MAX_POINTS,
+    check_count,
+    check_decimal,
+    check_flag,
+    check_percent_value,
+    check_text,
+    invalid,
+)
 from mallcore.errors import ConfigError
 
-__all__ = ["Tier", "tier_for_growth"]
+__all__ = ["Tier", "check_tier_ladder", "tier_for_growth"]
 
 
 @attrs.frozen
@@ -29,6 +38,30 @@ class Tier:
     rate: Decimal | None = None
     points_multiplier: Decimal = Decimal(1)
     free_shipping: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        check_text("id", self.id)
+        check_count("min_growth", self.min_growth, minimum=0, maximum=MAX_POINTS)
+        if self.rate is not None:
+            object.__setattr__(self, "rate", check_percent_value("rate", self.rate))
+        multiplier = check_decimal("points_multiplier", self.points_multiplier, maximum=100)
+        object.__setattr__(self, "points_multiplier", multiplier)
+        check_flag("free_shipping", self.free_shipping)
+
+
+def check_tier_ladder(tiers: Sequence[Tier]) -> None:
+    """Tiers listed from the lowest up: strictly increasing ``min_growth``.
+
+    Raises:
+        ConfigError: Naming the first tier that does not climb.
+    """
+    for index in range(1, len(tiers)):
+        before, tier = tiers[index - 1], tiers[index]
+        if tier.min_growth <= before.min_growth:
+            reason = (
+                f"must be above the previous tier's ({before.min_growth}): list tiers lowest first"
+            )
+            raise invalid(f"[{index}].min_growth", tier.min_growth, reason)
 
 
 def tier_for_growth(tiers: Sequence[Tier], growth: int) -> Tier | None:

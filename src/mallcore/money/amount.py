@@ -16,7 +16,7 @@ from typing import Any
 
 import moneyed
 
-from mallcore.errors import CurrencyMismatchError, InvalidAmountError
+from mallcore.errors import CurrencyMismatchError, InvalidAmountError, MallcoreError, invalid
 from mallcore.money.currency import Currency, minor_units, resolve_currency, scale
 from mallcore.money.formatting import DEFAULT_LOCALE, format_money
 from mallcore.money.rounding import HALF_UP, RoundingPolicy
@@ -38,18 +38,16 @@ def _decimal(value: object, field: str) -> Decimal:
         return value
     if isinstance(value, bool | float):
         kind = type(value).__name__
-        msg = f"{field}={value!r} must be a Decimal, an int or a decimal string, not a {kind}"
-        raise InvalidAmountError(msg)
+        reason = f"must be a Decimal, an int or a decimal string, not a {kind}"
+        raise invalid(field, value, reason, InvalidAmountError)
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, str):
         try:
             return Decimal(value.strip())
         except InvalidOperation:
-            msg = f"{field}={value!r} is not a number"
-            raise InvalidAmountError(msg) from None
-    msg = f"{field}={value!r} must be a Decimal, an int or a decimal string"
-    raise InvalidAmountError(msg)
+            raise invalid(field, value, "is not a number", InvalidAmountError) from None
+    raise invalid(field, value, "must be a Decimal, an int or a decimal string", InvalidAmountError)
 
 
 class Money(moneyed.Money):
@@ -75,8 +73,7 @@ class Money(moneyed.Money):
             raise InvalidAmountError(msg)
         number = _decimal(amount, "amount")
         if not number.is_finite():
-            msg = f"amount={amount!r} must be a finite number"
-            raise InvalidAmountError(msg)
+            raise invalid("amount", amount, "must be a finite number", InvalidAmountError)
         self.amount = number  # type: ignore[misc]
         self.currency = resolve_currency(currency)  # type: ignore[misc]
 
@@ -200,15 +197,14 @@ def from_minor_all(units: Iterable[int], currency: Currency) -> list[Money]:
     return [_make_money(_exact_multiply(unit, part), currency) for part in units]
 
 
-def _not_finite(field: str, value: object) -> InvalidAmountError:
-    return InvalidAmountError(f"{field}={value!r} must be a finite number")
+def _not_finite(field: str, value: object) -> MallcoreError:
+    return invalid(field, value, "must be a finite number", InvalidAmountError)
 
 
-def _too_precise(field: str, value: object, currency: Currency) -> InvalidAmountError:
+def _too_precise(field: str, value: object, currency: Currency) -> MallcoreError:
     places = minor_units(currency)
-    return InvalidAmountError(
-        f"{field}={str(value)!r} has more decimals than {currency.code} allows ({places})"
-    )
+    reason = f"has more decimals than {currency.code} allows ({places})"
+    return invalid(field, str(value), reason, InvalidAmountError)
 
 
 def to_minor(money: moneyed.Money, *, field: str = "amount") -> int:
@@ -338,8 +334,7 @@ def parse_money(
     if not amount.is_finite():
         raise _not_finite(field, value)
     if amount < 0 and not allow_negative:
-        msg = f"{field}={str(amount)!r} must not be negative"
-        raise InvalidAmountError(msg)
+        raise invalid(field, str(amount), "must not be negative", InvalidAmountError)
     numerator, denominator = amount.as_integer_ratio()
     units, rest = divmod(numerator * scale(cur)[0], denominator)
     if rest:

@@ -7,6 +7,15 @@ from typing import Literal
 
 import attrs
 
+from mallcore.checks import (
+    MAX_LINES,
+    MAX_POINTS,
+    MAX_QUANTITY,
+    as_tuple,
+    check_count,
+    check_text,
+    invalid,
+)
 from mallcore.errors import ConfigError
 
 __all__ = ["Cart", "CartLine", "PointsRequest"]
@@ -23,27 +32,22 @@ class CartLine:
     quantity: int
 
     def __attrs_post_init__(self) -> None:
-        if not isinstance(self.sku, str) or not self.sku:
-            msg = f"cart line sku={self.sku!r} must be a non-empty string"
-            raise ConfigError(msg)
-        if isinstance(self.quantity, bool) or not isinstance(self.quantity, int):
-            msg = f"cart line {self.sku!r}: quantity={self.quantity!r} must be an integer"
-            raise ConfigError(msg)
-        if self.quantity < 1:
-            msg = f"cart line {self.sku!r}: quantity={self.quantity!r} must be at least 1"
-            raise ConfigError(msg)
+        check_text("sku", self.sku)
+        try:
+            check_count("quantity", self.quantity)
+        except ConfigError as exc:
+            exc.args = (f"cart line {self.sku!r}: {exc}",)
+            raise
 
 
 def _merge(lines: Iterable[CartLine | Mapping[str, object]]) -> tuple[CartLine, ...]:
     """Merge lines of the same SKU at the position of its first occurrence."""
     merged: dict[str, CartLine] = {}
-    for raw in lines:
+    for raw in as_tuple("lines", lines):
         line = raw if isinstance(raw, CartLine) else _line_from_mapping(raw)
-        earlier = merged.get(line.sku)
-        # CartLines are already valid: only a merge needs a new one.
-        merged[line.sku] = (
-            line if earlier is None else CartLine(line.sku, earlier.quantity + line.quantity)
-        )
+        if earlier := merged.get(line.sku):
+            line = CartLine(line.sku, earlier.quantity + line.quantity)
+        merged[line.sku] = line
     return tuple(merged.values())
 
 
@@ -57,7 +61,12 @@ def _line_from_mapping(raw: Mapping[str, object]) -> CartLine:
     except (KeyError, TypeError):
         msg = f"cart line {raw!r} must be a CartLine or a mapping with 'sku' and 'quantity'"
         raise ConfigError(msg) from None
-    if type(sku) is not str or not sku or type(quantity) is not int or quantity < 1:
+    if (
+        type(sku) is not str
+        or not sku
+        or type(quantity) is not int
+        or not 1 <= quantity <= MAX_QUANTITY
+    ):
         return CartLine(sku, quantity)  # type: ignore[arg-type]  # raises the exact error
     # The same checks as CartLine's, already done: fill the slots directly, since
     # carts built from request data are the hot path of with_cart.
@@ -68,10 +77,10 @@ def _line_from_mapping(raw: Mapping[str, object]) -> CartLine:
 
 
 def _codes(codes: Iterable[str]) -> tuple[str, ...]:
-    if isinstance(codes, str):
-        msg = f"coupons={codes!r} must be a list of codes, not a string"
-        raise ConfigError(msg)
-    return tuple(codes)
+    items = as_tuple("coupons", codes)
+    for index, code in enumerate(items):
+        check_text(f"coupons[{index}]", code)
+    return items
 
 
 def _points(value: object) -> PointsRequest:
@@ -79,9 +88,8 @@ def _points(value: object) -> PointsRequest:
         return None
     if value == "max":
         return "max"
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        msg = f"points={value!r} must be 'max', a non-negative integer or None"
-        raise ConfigError(msg)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_POINTS:
+        raise invalid("points", value, f"must be 'max', a whole number 0..{MAX_POINTS:,} or None")
     return value
 
 
@@ -100,5 +108,8 @@ class Cart:
 
     def __attrs_post_init__(self) -> None:
         if not self.lines:
-            msg = "cart.lines must hold at least one line"
-            raise ConfigError(msg)
+            raise invalid("lines", [], "must hold at least one line")
+        if len(self.lines) > MAX_LINES:
+            raise invalid(
+                "lines", f"{len(self.lines)} lines", f"must hold at most {MAX_LINES:,} lines"
+            )

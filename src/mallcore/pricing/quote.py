@@ -1,37 +1,62 @@
 """The result of pricing a cart: lines, adjustments, rejections, and how to read them.
 
-Amounts are held as integer minor units (``*_minor`` fields) and offered as
-:class:`~moneyed.Money` through properties, so a quote of many lines costs
-no Money objects until someone reads one.
+A :class:`Quote` keeps its lines as :class:`LineColumns` (one list per value,
+in minor units) and builds :class:`QuoteLine` objects, whose public fields are
+:class:`~mallcore.money.Money`, when :attr:`Quote.lines` is first read: a
+quote of many lines costs no Money objects until someone reads one.
 """
 
 from __future__ import annotations
 
+import enum
 import functools
 import html
 from itertools import repeat
-from typing import Any, Final, cast
+from typing import Any, Final, NamedTuple
 
 import attrs
 
-from mallcore.money import Currency, Money, format_money, from_minor, minor_units
+from mallcore.money import DEFAULT_LOCALE, Currency, Money, format_money, from_minor, minor_units
+from mallcore.promotions.reasons import Reason
 
-__all__ = ["ROW_FIELDS", "STAGES", "Adjustment", "Quote", "QuoteLine", "Rejection"]
-
-#: Adjustment stages in the order the pipeline runs them; the sign says subtract or add.
-STAGES: Final = {
-    "item_price": -1,
-    "promotions": -1,
-    "coupons": -1,
-    "points": -1,
-    "shipping": 1,
-    "shipping_discount": -1,
-    "tax": 1,
-}
+__all__ = [
+    "Adjustment",
+    "LineColumns",
+    "Quote",
+    "QuoteLine",
+    "Rejection",
+    "Stage",
+    "decimal_text",
+]
 
 
-def _decimal_text(units: int, places: int) -> str:
-    """``1234, 2 -> '12.34'``: exactly *places* decimals, no float on the way."""
+class Stage(enum.StrEnum):
+    """The quote's stages that write adjustments, in the order they run.
+
+    A stage is a :class:`str` (``Stage.COUPONS == "coupons"``); :attr:`sign`
+    says whether its adjustments subtract from or add to the price.
+    """
+
+    ITEM_PRICE = "item_price"
+    PROMOTIONS = "promotions"
+    COUPONS = "coupons"
+    POINTS = "points"
+    SHIPPING = "shipping"
+    SHIPPING_DISCOUNT = "shipping_discount"
+    TAX = "tax"
+
+    @property
+    def sign(self) -> int:
+        """``+1`` for freight and added tax, ``-1`` for every discount."""
+        return 1 if self in (Stage.SHIPPING, Stage.TAX) else -1
+
+
+def decimal_text(units: int, places: int) -> str:
+    """``1234, 2 -> '12.34'``: exactly *places* decimals, no float on the way.
+
+    >>> decimal_text(1234, 2), decimal_text(-5, 3), decimal_text(7, 0)
+    ('12.34', '-0.005', '7')
+    """
     if places == 0:
         return str(units)
     sign = "-" if units < 0 else ""
@@ -52,7 +77,7 @@ class _Texts(dict[int, str]):
     def __missing__(self, units: int) -> str:
         if len(self) > 65536:
             self.clear()
-        text = self[units] = _decimal_text(units, self.places)
+        text = self[units] = decimal_text(units, self.places)
         return text
 
 
@@ -61,150 +86,217 @@ def _texts(places: int) -> _Texts:
     return _Texts(places)
 
 
-@attrs.frozen
-class Adjustment:
+class Adjustment(NamedTuple):
     """One change to the price by one source in one stage, split over lines.
 
-    Args:
+    Attributes:
         source: ``promotion:ID``, ``coupon:CODE``, ``member:TIER``, ``points``,
             ``freight:TEMPLATE``, ``tax``.
-        stage: One of :data:`STAGES`; it says whether the amount subtracts or adds.
+        stage: The :class:`Stage`; its sign says whether the amount subtracts or adds.
         amount_minor: The whole amount, non-negative, in minor units.
-        lines: Line key → share in minor units; the shares sum to the amount.
-        detail: The rule in words, for :meth:`Quote.explain`.
-        base_minor: The amount the rule looked at (threshold base), if any.
+        lines: ``(line key, share in minor units)`` pairs; the shares sum to the amount.
+        currency: The quote's currency.
+        base_minor: The amount the rule looked at (its threshold base), if any.
     """
 
     source: str
-    stage: str
+    stage: Stage
     amount_minor: int
     lines: tuple[tuple[str, int], ...]
-    detail: str = ""
+    currency: Currency
     base_minor: int | None = None
+
+    @property
+    def amount(self) -> Money:
+        """The whole amount."""
+        return from_minor(self.amount_minor, self.currency)
+
+    @property
+    def shares(self) -> dict[str, Money]:
+        """Line key → share."""
+        return {key: from_minor(units, self.currency) for key, units in self.lines}
+
+
+class Rejection(NamedTuple):
+    """A promotion or coupon that gave nothing, and why.
+
+    Attributes:
+        source: ``promotion:ID`` or ``coupon:CODE``.
+        reason: The first check it failed (a :class:`~mallcore.promotions.Reason`).
+        shortfall_minor: For a money threshold, how much more spend reaches it.
+        currency: The quote's currency.
+        line: The line it concerns, when it concerns one.
+    """
+
+    source: str
+    reason: Reason
+    shortfall_minor: int | None
+    currency: Currency
+    line: str | None = None
+
+    @property
+    def shortfall(self) -> Money | None:
+        """How much more the customer must spend ("spend ¥12.30 more"), if a money threshold."""
+        if self.shortfall_minor is None:
+            return None
+        return from_minor(self.shortfall_minor, self.currency)
 
 
 @attrs.frozen
-class Rejection:
-    """A promotion or coupon that gave nothing, and why (machine-readable ``reason``)."""
+class LineColumns:
+    """A quote's per-line values: one list per value, in cart order, gift lines last.
 
-    source: str
-    reason: str
-    shortfall_minor: int | None = None
-    line: str | None = None
-    detail: str = ""
+    Amounts are minor units of the quote's currency; ``paid`` obeys the line
+    identity ``paid = list_subtotal - item_discount - promotion_discount -
+    coupon_discount - points_deduction + shipping (+ tax when added)``. The
+    lists are the quote's own: read them, do not change them.
+    """
+
+    key: list[str]
+    sku: list[str]
+    quantity: list[int]
+    list_price: list[int]
+    list_subtotal: list[int]
+    item_discount: list[int]
+    promotion_discount: list[int]
+    coupon_discount: list[int]
+    points_deduction: list[int]
+    shipping: list[int]
+    tax: list[int]
+    points_earned: list[int]
+    activity: list[bool]
+    gift: list[bool]
+    paid: list[int]
+    tax_added: bool = False
+
+
+#: The amount columns of :class:`LineColumns` that :meth:`Quote.to_dict` writes per line.
+_AMOUNT_COLUMNS: Final = (
+    "list_price",
+    "list_subtotal",
+    "item_discount",
+    "promotion_discount",
+    "coupon_discount",
+    "points_deduction",
+    "shipping",
+    "tax",
+    "paid",
+)
 
 
 @attrs.frozen
 class QuoteLine:
-    """One priced line. ``paid`` obeys the line identity of DESIGN.md section 4."""
+    """One priced line; amounts are Money, with each in minor units as ``*_minor``.
+
+    ``paid`` obeys the line identity: ``list_subtotal - item_discount -
+    promotion_discount - coupon_discount - points_deduction + shipping``, plus
+    ``tax`` when tax is added (exclusive and cross-border modes).
+    """
 
     key: str
     sku: str
     quantity: int
-    currency: Currency
-    list_price_minor: int
-    list_subtotal_minor: int
-    item_discount_minor: int = 0
-    promotion_discount_minor: int = 0
-    coupon_discount_minor: int = 0
-    points_deduction_minor: int = 0
-    shipping_minor: int = 0
-    tax_minor: int = 0
+    list_price: Money
+    list_subtotal: Money
+    item_discount: Money
+    promotion_discount: Money
+    coupon_discount: Money
+    points_deduction: Money
+    shipping: Money
+    tax: Money
+    paid: Money
     tax_added: bool = False
     points_earned: int = 0
     activity: bool = False
     gift: bool = False
 
     @property
+    def currency(self) -> Currency:
+        """The quote's currency."""
+        return self.paid.currency
+
+    def _minor(self, amount: Money) -> int:
+        return int(amount.amount.scaleb(minor_units(amount.currency)))
+
+    @property
+    def list_price_minor(self) -> int:
+        """Unit list price (after quantity tiers), in minor units."""
+        return self._minor(self.list_price)
+
+    @property
+    def list_subtotal_minor(self) -> int:
+        """Unit list price × quantity, in minor units."""
+        return self._minor(self.list_subtotal)
+
+    @property
+    def item_discount_minor(self) -> int:
+        """Stage 2's discount, in minor units."""
+        return self._minor(self.item_discount)
+
+    @property
+    def promotion_discount_minor(self) -> int:
+        """Stage 3's discount, in minor units."""
+        return self._minor(self.promotion_discount)
+
+    @property
+    def coupon_discount_minor(self) -> int:
+        """Stage 4's discount, in minor units."""
+        return self._minor(self.coupon_discount)
+
+    @property
+    def points_deduction_minor(self) -> int:
+        """Stage 5's deduction, in minor units."""
+        return self._minor(self.points_deduction)
+
+    @property
+    def shipping_minor(self) -> int:
+        """Freight net of shipping discounts, in minor units."""
+        return self._minor(self.shipping)
+
+    @property
+    def tax_minor(self) -> int:
+        """The tax part (inclusive) or the tax added, in minor units."""
+        return self._minor(self.tax)
+
+    @property
     def paid_minor(self) -> int:
-        """What the line pays, in minor units (the line identity of DESIGN.md section 4)."""
-        added_tax = self.tax_minor if self.tax_added else 0
-        return self.net_items_minor + self.shipping_minor + added_tax
+        """What the line pays, in minor units."""
+        return self._minor(self.paid)
 
     @property
-    def paid(self) -> Money:
-        """What the line pays."""
-        return from_minor(self.paid_minor, self.currency)
-
-    @property
-    def list_price(self) -> Money:
-        """Unit list price (after quantity tiers)."""
-        return from_minor(self.list_price_minor, self.currency)
-
-    @property
-    def list_subtotal(self) -> Money:
-        """Unit list price × quantity."""
-        return from_minor(self.list_subtotal_minor, self.currency)
+    def net_items(self) -> Money:
+        """The item amount after points, without shipping and added tax."""
+        return (
+            self.list_subtotal
+            - (self.item_discount + self.promotion_discount + self.coupon_discount)
+            - self.points_deduction
+        )
 
     @property
     def net_items_minor(self) -> int:
-        """The item amount after points, without shipping and added tax."""
-        return (
-            self.list_subtotal_minor
-            - self.item_discount_minor
-            - self.promotion_discount_minor
-            - self.coupon_discount_minor
-            - self.points_deduction_minor
-        )
+        """The item amount after points, in minor units."""
+        return self._minor(self.net_items)
 
-    def to_dict(self, places: int) -> dict[str, Any]:
-        """The line in the JSON contract of DESIGN.md section 11."""
-        row: Row = (
-            self.key, self.sku, self.quantity, self.list_price_minor, self.list_subtotal_minor,
-            self.item_discount_minor, self.promotion_discount_minor, self.coupon_discount_minor,
-            self.points_deduction_minor, self.shipping_minor, self.tax_minor, self.tax_added,
-            self.points_earned, self.activity, self.gift, self.paid_minor,
-        )  # fmt: skip
-        return _line_dict(row, _texts(places))
-
-
-#: One line's values in :class:`Quote` rows, in this order (amounts in minor units).
-ROW_FIELDS: Final = (
-    "key", "sku", "quantity", "list_price", "list_subtotal", "item_discount",
-    "promotion_discount", "coupon_discount", "points_deduction", "shipping", "tax",
-    "tax_added", "points_earned", "activity", "gift", "paid",
-)  # fmt: skip
-_TOTAL_COLUMNS: Final = (
-    ("list_subtotal", 4),
-    ("item_discount", 5),
-    ("promotion_discount", 6),
-    ("coupon_discount", 7),
-    ("points_deduction", 8),
-    ("tax", 10),
-)
-Row = tuple[str, str, int, int, int, int, int, int, int, int, int, bool, int, bool, bool, int]
-
-
-def _line_dict(row: Row, text: _Texts) -> dict[str, Any]:
-    """One line of :meth:`Quote.to_dict`."""
-    return {
-        "sku": row[0],
-        "quantity": row[2],
-        "list_price": text[row[3]],
-        "list_subtotal": text[row[4]],
-        "item_discount": text[row[5]],
-        "promotion_discount": text[row[6]],
-        "coupon_discount": text[row[7]],
-        "points_deduction": text[row[8]],
-        "shipping": text[row[9]],
-        "tax": text[row[10]],
-        "paid": text[row[15]],
-        "points_earned": row[12],
-    }
+    def to_dict(self) -> dict[str, Any]:
+        """The line as in :meth:`Quote.to_dict`."""
+        places = minor_units(self.currency)
+        line: dict[str, Any] = {"sku": self.key, "quantity": self.quantity}
+        for name in _AMOUNT_COLUMNS:
+            line[name] = decimal_text(self._minor(getattr(self, name)), places)
+        line["points_earned"] = self.points_earned
+        return line
 
 
 @attrs.frozen
 class Quote:
     """A priced cart with its explanation.
 
-    Lines are kept as plain rows (see :data:`ROW_FIELDS`) and turned into
-    :class:`QuoteLine` objects when :attr:`lines` is first read. Order totals
-    are sums over lines, except ``shipping`` (gross freight) and
+    Order totals are sums over lines, except ``shipping`` (gross freight) and
     ``shipping_discount`` (what was waived), which come from the adjustments.
     """
 
     currency: Currency
-    rows: tuple[Row, ...]
+    columns: LineColumns
     adjustments: tuple[Adjustment, ...]
     rejected: tuple[Rejection, ...]
     points_used: int = 0
@@ -212,40 +304,74 @@ class Quote:
     @functools.cached_property
     def lines(self) -> tuple[QuoteLine, ...]:
         """The priced lines, in cart order (gift lines last)."""
-        currency = self.currency
+        c, currency = self.columns, self.currency
+
+        def money(column: list[int]) -> list[Money]:
+            return [from_minor(units, currency) for units in column]
+
+        columns = zip(
+            c.key,
+            c.sku,
+            c.quantity,
+            money(c.list_price),
+            money(c.list_subtotal),
+            money(c.item_discount),
+            money(c.promotion_discount),
+            money(c.coupon_discount),
+            money(c.points_deduction),
+            money(c.shipping),
+            money(c.tax),
+            money(c.paid),
+            c.points_earned,
+            c.activity,
+            c.gift,
+            strict=True,
+        )
         return tuple(
             QuoteLine(
-                row[0],
-                row[1],
-                row[2],
-                currency,
-                row[3],
-                row[4],
-                row[5],
-                row[6],
-                row[7],
-                row[8],
-                row[9],
-                row[10],
-                row[11],
-                row[12],
-                row[13],
-                row[14],
+                key=key,
+                sku=sku,
+                quantity=quantity,
+                list_price=list_price,
+                list_subtotal=list_subtotal,
+                item_discount=item,
+                promotion_discount=promotion,
+                coupon_discount=coupon,
+                points_deduction=points,
+                shipping=shipping,
+                tax=tax,
+                paid=paid,
+                tax_added=c.tax_added,
+                points_earned=earned,
+                activity=activity,
+                gift=gift,
             )
-            for row in self.rows
+            for (
+                key,
+                sku,
+                quantity,
+                list_price,
+                list_subtotal,
+                item,
+                promotion,
+                coupon,
+                points,
+                shipping,
+                tax,
+                paid,
+                earned,
+                activity,
+                gift,
+            ) in columns
         )
 
-    def _sum(self, field: str) -> int:
-        column = dict(_TOTAL_COLUMNS)[field]
-        return sum(cast(int, row[column]) for row in self.rows)
-
-    def _stage_total(self, stage: str) -> int:
-        return sum(adj.amount_minor for adj in self.adjustments if adj.stage == stage)
+    def _stage_total(self, stage: Stage) -> int:
+        return sum(adj.amount_minor for adj in self.adjustments if adj.stage is stage)
 
     @property
     def total_minor(self) -> int:
         """What the customer pays, in minor units."""
-        return sum([row[15] for row in self.rows])
+        return sum(self.columns.paid)
 
     @property
     def total(self) -> Money:
@@ -255,47 +381,60 @@ class Quote:
     @property
     def shipping(self) -> Money:
         """Gross freight before shipping discounts."""
-        return from_minor(self._stage_total("shipping"), self.currency)
+        return from_minor(self._stage_total(Stage.SHIPPING), self.currency)
 
     @property
     def shipping_discount(self) -> Money:
         """Freight waived by free-shipping promotions, shipping coupons and tier benefits."""
-        return from_minor(self._stage_total("shipping_discount"), self.currency)
+        return from_minor(self._stage_total(Stage.SHIPPING_DISCOUNT), self.currency)
 
     @property
     def points_earned(self) -> int:
         """Points the order earns once paid."""
-        return sum(row[12] for row in self.rows)
+        return sum(self.columns.points_earned)
 
-    def amount(self, field: str) -> Money:
-        """An order total by name: ``list_subtotal``, ``item_discount``, ``coupon_discount``, ..."""
-        return from_minor(self._sum(field), self.currency)
+    def amount(self, name: str) -> Money:
+        """An order total by name: ``list_subtotal``, ``item_discount``, ``coupon_discount``, ...
+
+        Raises:
+            KeyError: For a name that is not one of the summed line amounts.
+        """
+        if name not in _AMOUNT_COLUMNS or name in ("list_price", "paid", "shipping"):
+            msg = f"{name!r} is not a summed line amount; use total, shipping or shipping_discount"
+            raise KeyError(msg)
+        return from_minor(sum(getattr(self.columns, name)), self.currency)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready, exactly the contract of DESIGN.md section 11 (amounts as strings)."""
+        """JSON-ready: the quote in the file contract, amounts as decimal strings.
+
+        Keys: ``currency``; ``lines`` (``sku``, ``quantity``, ``list_price``,
+        ``list_subtotal``, ``item_discount``, ``promotion_discount``,
+        ``coupon_discount``, ``points_deduction``, ``shipping``, ``tax``,
+        ``paid``, ``points_earned``); the order totals; ``adjustments``
+        (``source``, ``stage``, ``amount``, ``lines``); ``rejected``
+        (``source``, ``reason``, optional ``shortfall`` and ``line``). Every
+        amount has exactly the currency's minor digits.
+        """
         places = minor_units(self.currency)
         text = _texts(places)
         get = text.__getitem__
-        rows = self.rows
-        # Column-wise: one transpose and one text lookup per column, at C speed.
-        (
-            line_keys, _, quantity, list_price, subtotal, item, promotion, coupon, points,
-            shipping_col, tax, _, earned, _, _, paid,
-        ) = zip(*rows, strict=True) if rows else ((),) * len(ROW_FIELDS)  # fmt: skip
+        c = self.columns
+        count = len(c.key)
         zero = get(0)
+        # Column-wise, one text lookup per value at C speed; columns of zeros
+        # (no tax, no points, ...) are common and cost one any() each.
         texts = [
-            # Columns of zeros (no tax, no points, ...) are common: one C-speed any() each.
-            map(get, column) if any(column) else repeat(zero, len(rows))
+            map(get, column) if any(column) else repeat(zero, count)
             for column in (
-                list_price,
-                subtotal,
-                item,
-                promotion,
-                coupon,
-                points,
-                shipping_col,
-                tax,
-                paid,
+                c.list_price,
+                c.list_subtotal,
+                c.item_discount,
+                c.promotion_discount,
+                c.coupon_discount,
+                c.points_deduction,
+                c.shipping,
+                c.tax,
+                c.paid,
             )
         ]
         lines = [
@@ -314,66 +453,63 @@ class Quote:
                 "points_earned": pe,
             }
             for s, q, lp, ls, it, pr, co, po, sh, tx, pa, pe in zip(
-                line_keys, quantity, *texts, earned, strict=True
+                c.key, c.quantity, *texts, c.points_earned, strict=True
             )
         ]
         shipping = shipping_discount = 0
         for adj in self.adjustments:
-            if adj.stage == "shipping":
+            if adj.stage is Stage.SHIPPING:
                 shipping += adj.amount_minor
-            elif adj.stage == "shipping_discount":
+            elif adj.stage is Stage.SHIPPING_DISCOUNT:
                 shipping_discount += adj.amount_minor
         return {
             "currency": self.currency.code,
             "lines": lines,
-            "list_subtotal": get(sum(subtotal)),
-            "item_discount": get(sum(item)),
-            "promotion_discount": get(sum(promotion)),
-            "coupon_discount": get(sum(coupon)),
+            "list_subtotal": get(sum(c.list_subtotal)),
+            "item_discount": get(sum(c.item_discount)),
+            "promotion_discount": get(sum(c.promotion_discount)),
+            "coupon_discount": get(sum(c.coupon_discount)),
             "points_used": self.points_used,
-            "points_deduction": get(sum(points)),
+            "points_deduction": get(sum(c.points_deduction)),
             "shipping": get(shipping),
             "shipping_discount": get(shipping_discount),
-            "tax": get(sum(tax)),
-            "total": get(sum(paid)),
-            "points_earned": sum(earned),
+            "tax": get(sum(c.tax)),
+            "total": get(sum(c.paid)),
+            "points_earned": sum(c.points_earned),
             "adjustments": [
                 {
                     "source": adj.source,
-                    "stage": adj.stage,
+                    "stage": adj.stage.value,
                     "amount": get(adj.amount_minor),
                     "lines": {key: get(units) for key, units in adj.lines},
                 }
                 for adj in self.adjustments
             ],
-            "rejected": [_rejection_dict(rej, places) for rej in self.rejected],
+            "rejected": [_rejection_dict(rej, text) for rej in self.rejected],
         }
 
-    def explain(self, locale: str = "zh_CN") -> str:
+    def explain(self, locale: str = DEFAULT_LOCALE) -> str:
         """A readable account of the stages in the order they ran, amounts shown for *locale*."""
 
         def money(units: int) -> str:
             return format_money(from_minor(units, self.currency), locale)
 
-        out = [f"Quote in {self.currency.code}: {len(self.lines)} line(s)"]
-        for line in self.lines:
-            out.append(
-                f"  {line.key}: {line.quantity} × {money(line.list_price_minor)}"
-                f" = {money(line.list_subtotal_minor)}"
-            )
-        for stage, sign in STAGES.items():
-            adjustments = [adj for adj in self.adjustments if adj.stage == stage]
+        c = self.columns
+        out = [f"Quote in {self.currency.code}: {len(c.key)} line(s)"]
+        for key, quantity, unit, subtotal in zip(
+            c.key, c.quantity, c.list_price, c.list_subtotal, strict=True
+        ):
+            out.append(f"  {key}: {quantity} × {money(unit)} = {money(subtotal)}")
+        for stage in Stage:
+            adjustments = [adj for adj in self.adjustments if adj.stage is stage]
             if not adjustments:
                 continue
-            out.append(f"{stage}:")
+            out.append(f"{stage.value}:")
+            symbol = "+" if stage.sign > 0 else "-"
             for adj in adjustments:
                 base = f" on {money(adj.base_minor)}" if adj.base_minor is not None else ""
                 split = ", ".join(f"{key} {money(units)}" for key, units in adj.lines)
-                symbol = "-" if sign < 0 else "+"
-                out.append(
-                    f"  {adj.source}{base}: {symbol}{money(adj.amount_minor)}"
-                    f"{' (' + adj.detail + ')' if adj.detail else ''} → {split}"
-                )
+                out.append(f"  {adj.source}{base}: {symbol}{money(adj.amount_minor)} → {split}")
         if self.points_used:
             out.append(f"points used: {self.points_used}")
         for rej in self.rejected:
@@ -382,33 +518,42 @@ class Quote:
                 if rej.shortfall_minor is not None
                 else ""
             )
-            out.append(f"not applied: {rej.source}: {rej.reason}{short}")
+            out.append(f"not applied: {rej.source}: {rej.reason.value}{short}")
         out.append(f"total: {money(self.total_minor)}")
         if self.points_earned:
             out.append(f"points earned: {self.points_earned}")
         return "\n".join(out)
 
     def _repr_html_(self) -> str:
-        """A tidy HTML table for notebooks."""
-        places = minor_units(self.currency)
+        """A tidy HTML table for notebooks (amounts formatted as :meth:`explain` does)."""
         head = (
             "sku", "qty", "list", "item", "promo", "coupon", "points", "shipping", "tax", "paid",
         )  # fmt: skip
+        c = self.columns
+
+        def money(units: int) -> str:
+            return html.escape(format_money(from_minor(units, self.currency)))
+
         rows = []
-        for line in self.lines:
-            data = line.to_dict(places)
-            cells = (
-                data["sku"], data["quantity"], data["list_subtotal"], data["item_discount"],
-                data["promotion_discount"], data["coupon_discount"], data["points_deduction"],
-                data["shipping"], data["tax"], data["paid"],
-            )  # fmt: skip
-            rows.append(
-                "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>"
-            )
+        for i, key in enumerate(c.key):
+            cells = [html.escape(key), str(c.quantity[i])] + [
+                money(getattr(c, name)[i])
+                for name in (
+                    "list_subtotal",
+                    "item_discount",
+                    "promotion_discount",
+                    "coupon_discount",
+                    "points_deduction",
+                    "shipping",
+                    "tax",
+                    "paid",
+                )
+            ]
+            rows.append("<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
         rejected = "".join(
-            f"<li>{html.escape(rej.source)}: {html.escape(rej.reason)}"
+            f"<li>{html.escape(rej.source)}: {html.escape(rej.reason.value)}"
             + (
-                f" (spend {_decimal_text(rej.shortfall_minor, places)} more)"
+                f" (spend {money(rej.shortfall_minor)} more)"
                 if rej.shortfall_minor is not None
                 else ""
             )
@@ -421,15 +566,15 @@ class Quote:
             + "</tr></thead><tbody>"
             + "".join(rows)
             + f"</tbody><tfoot><tr><td colspan='9'>total</td>"
-            f"<td>{_decimal_text(self.total_minor, places)}</td></tr></tfoot></table>"
+            f"<td>{money(self.total_minor)}</td></tr></tfoot></table>"
             + (f"<p>Not applied:</p><ul>{rejected}</ul>" if rejected else "")
         )
 
 
-def _rejection_dict(rej: Rejection, places: int) -> dict[str, Any]:
-    data: dict[str, Any] = {"source": rej.source, "reason": rej.reason}
+def _rejection_dict(rej: Rejection, text: _Texts) -> dict[str, Any]:
+    data: dict[str, Any] = {"source": rej.source, "reason": rej.reason.value}
     if rej.shortfall_minor is not None:
-        data["shortfall"] = _decimal_text(rej.shortfall_minor, places)
+        data["shortfall"] = text[rej.shortfall_minor]
     if rej.line is not None:
         data["line"] = rej.line
     return data

@@ -1,31 +1,62 @@
-"""The scenario file (DESIGN.md sections 11-12) as pydantic specs, and ``load_scenario``.
+"""Scenario and rules files as pydantic specs, ``load_scenario`` and ``validate_rules``.
 
 A scenario holds the rules (catalog, promotions, coupons, freight templates,
-membership), the customer, the address and a cart. Validation reports every
-problem with its JSON path; building compiles the rules once.
+membership), the customer, the address and a cart. Loading checks the file's
+shape with the specs and its values with the domain objects they build (the
+same checks as in Python), and reports every problem with its JSON path.
+Building compiles the rules once.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, TypeAdapter, ValidationError, model_validator
+import attrs
+from pydantic import TypeAdapter, ValidationError
 
-from mallcore.errors import ConfigError
+from mallcore.checks import invalid
+from mallcore.errors import ConfigError, MallcoreError, RulesValidationError
+from mallcore.membership.points import PointsSettings
 from mallcore.membership.rules import MembershipSpec
-from mallcore.money import RoundingPolicy, parse_money
+from mallcore.membership.tiers import Tier
+from mallcore.money import Currency, Money, RoundingPolicy, resolve_currency
 from mallcore.pricing.cart import Cart, CartLine
 from mallcore.pricing.catalog import CatalogItem, PriceOverride
-from mallcore.pricing.context import Customer, PricingContext, TaxMode, TaxSettings
+from mallcore.pricing.context import (
+    Customer,
+    PricingContext,
+    RuleProblem,
+    TaxMode,
+    TaxSettings,
+    rule_problems,
+)
 from mallcore.pricing.scenario import Scenario
+from mallcore.promotions.coupons import Coupon
+from mallcore.promotions.promotion import Promotion
 from mallcore.promotions.rules import CouponSpec, PromotionSpec
-from mallcore.rules import Amount, AwareDatetime, Percent, Spec, config_error
+from mallcore.rules import (
+    Amount,
+    AwareDatetime,
+    Count,
+    Percent,
+    Problems,
+    Spec,
+    error_lines,
+    validate_each,
+)
 from mallcore.shipping.regions import normalize_region
-from mallcore.shipping.rules import FreightTemplateSpec
-from mallcore.sku.skus import QuantityTier
+from mallcore.shipping.rules import FreightTemplateSpec, build_templates
+from mallcore.shipping.templates import FreightTemplate
+from mallcore.sku.catalog import make_product
+from mallcore.sku.matrix import DEFAULT_CODE_TEMPLATE, build_matrix
+from mallcore.sku.skus import Sku, make_sku
+from mallcore.sku.specs import Spec as SkuSpecDimension
+from mallcore.sku.specs import SpecValue
 
 __all__ = [
     "SCHEMAS",
@@ -38,7 +69,7 @@ __all__ = [
 
 
 class _QuantityTierSpec(Spec):
-    min_qty: int = Field(ge=1)
+    min_qty: Count
     price: Amount
 
 
@@ -48,12 +79,15 @@ class _PriceOverrideSpec(Spec):
     region: str | None = None
     channel: str | None = None
 
+    def build(self, sku_currency: str) -> PriceOverride:
+        currency = (self.currency or sku_currency).upper()
+        return PriceOverride(Money(self.price, currency), self.region, self.channel)
 
-class SkuSpec(Spec):
-    """A SKU in a scenario catalog."""
 
-    sku: str = Field(min_length=1)
-    price: Amount
+class _SkuFields(Spec):
+    """What a SKU may say about itself (every key optional: defaults of a matrix)."""
+
+    price: Amount | None = None
     currency: str | None = None
     weight_kg: Amount = Decimal(0)
     volume_m3: Amount = Decimal(0)
@@ -65,15 +99,44 @@ class SkuSpec(Spec):
     price_overrides: list[_PriceOverrideSpec] = []
 
 
-class ProductSpec(Spec):
-    """A product in a scenario catalog, with its SKUs."""
+class SkuSpec(_SkuFields):
+    """A SKU in a scenario catalog (in a matrix product: the generated code it overrides)."""
 
-    id: str = Field(min_length=1)
+    sku: str
+
+
+class _SpecValueSpec(Spec):
+    id: str
+    label: str = ""
+    code: str | None = None
+
+
+class _SpecDimensionSpec(Spec):
+    id: str
+    label: str = ""
+    values: list[_SpecValueSpec]
+
+
+class ProductSpec(Spec):
+    """A product: its SKUs listed one by one, or generated from ``specs`` (the SKU matrix).
+
+    With ``specs``, every combination of their values (first spec outermost)
+    minus ``exclusions`` becomes a SKU whose id is its generated code
+    (``code_template``, default ``{product}-{codes}``, upper-cased); the SKU
+    fields come from ``sku_defaults``, and an entry of ``skus`` whose ``sku``
+    is a generated code overrides them for that SKU.
+    """
+
+    id: str
     category: str | None = None
     brand: str | None = None
     tags: list[str] = []
     freight_template: str | None = None
-    skus: list[SkuSpec] = Field(min_length=1)
+    skus: list[SkuSpec] = []
+    specs: list[_SpecDimensionSpec] = []
+    exclusions: list[dict[str, str]] = []
+    code_template: str = DEFAULT_CODE_TEMPLATE
+    sku_defaults: _SkuFields | None = None
 
 
 class CatalogSpec(Spec):
@@ -87,7 +150,7 @@ class CustomerSpec(Spec):
 
     id: str = "guest"
     tier: str | None = None
-    points: int = 0
+    points: Count = 0
     first_order: bool = False
     year_to_date: Amount | None = None
 
@@ -95,22 +158,22 @@ class CustomerSpec(Spec):
 class ShipToSpec(Spec):
     """The address: a region code."""
 
-    region: str = Field(min_length=1)
+    region: str
 
 
 class CartLineSpec(Spec):
     """One cart line."""
 
-    sku: str = Field(min_length=1)
-    quantity: int
+    sku: str
+    quantity: Count
 
 
 class CartSpec(Spec):
     """The cart: lines, coupon codes in order, and a points request."""
 
-    lines: list[CartLineSpec] = Field(min_length=1)
+    lines: list[CartLineSpec]
     coupons: list[str] = []
-    points: Literal["max"] | int | None = None
+    points: Literal["max"] | Count | None = None
 
 
 class TaxSpec(Spec):
@@ -118,141 +181,6 @@ class TaxSpec(Spec):
 
     mode: Literal["inclusive", "exclusive", "cross_border"] = "inclusive"
     rate: Percent = Decimal(0)
-
-
-class ScenarioSpec(Spec):
-    """A whole scenario file."""
-
-    description: str | None = None
-    currency: str
-    at: AwareDatetime
-    catalog: CatalogSpec = CatalogSpec()
-    promotions: list[PromotionSpec] = []
-    coupons: list[CouponSpec] = []
-    freight_templates: list[FreightTemplateSpec] = []
-    membership: MembershipSpec | None = None
-    customer: CustomerSpec = CustomerSpec()
-    ship_to: ShipToSpec | None = None
-    cart: CartSpec
-    combine: Literal["sum", "max_first"] = "sum"
-    allow_zero_payment: bool = False
-    max_coupons_per_class: int = Field(default=1, ge=1)
-    channel: str | None = None
-    rounding: Literal["half_up", "half_even", "down", "up"] = "half_up"
-    tax: TaxSpec = TaxSpec()
-
-    @model_validator(mode="after")
-    def _unique_ids(self) -> ScenarioSpec:
-        def duplicates(values: list[str]) -> list[str]:
-            seen: set[str] = set()
-            return sorted({v for v in values if v in seen or seen.add(v)})  # type: ignore[func-returns-value]
-
-        checks = {
-            "catalog SKU": [s.sku for p in self.catalog.products for s in p.skus],
-            "product id": [p.id for p in self.catalog.products],
-            "promotion id": [p.id for p in self.promotions],
-            "coupon code": [c.code for c in self.coupons],
-            "freight template id": [t.id for t in self.freight_templates],
-        }
-        for what, values in checks.items():
-            dup = duplicates(values)
-            if dup:
-                msg = f"duplicate {what}(s): {', '.join(dup)}"
-                raise ValueError(msg)
-        return self
-
-    def build_context(self) -> PricingContext:
-        """Compile the rules into a :class:`PricingContext` (once per scenario)."""
-        currency = self.currency.upper()
-        catalog: dict[str, CatalogItem] = {}
-        for product in self.catalog.products:
-            for sku in product.skus:
-                sku_currency = (sku.currency or currency).upper()
-                field = f"SKU {sku.sku!r} price"
-                catalog[sku.sku] = CatalogItem(
-                    sku=sku.sku,
-                    product_id=product.id,
-                    price=parse_money(sku.price, sku_currency, field=field),
-                    category=product.category,
-                    brand=product.brand,
-                    tags=frozenset(product.tags),
-                    freight_template=product.freight_template,
-                    weight_kg=sku.weight_kg,
-                    volume_m3=sku.volume_m3,
-                    member_discount=sku.member_discount,
-                    member_price=None
-                    if sku.member_price is None
-                    else parse_money(
-                        sku.member_price, sku_currency, field=f"SKU {sku.sku!r} member_price"
-                    ),
-                    quantity_tiers=tuple(
-                        QuantityTier(
-                            t.min_qty,
-                            parse_money(
-                                t.price, sku_currency, field=f"SKU {sku.sku!r} quantity tier price"
-                            ),
-                        )
-                        for t in sku.quantity_tiers
-                    ),
-                    tax_rate=sku.tax_rate,
-                    consumption_tax_rate=sku.consumption_tax_rate,
-                    price_overrides=tuple(
-                        PriceOverride(
-                            parse_money(
-                                o.price,
-                                (o.currency or sku_currency).upper(),
-                                field=f"SKU {sku.sku!r} price_overrides[{n}].price",
-                            ),
-                            None if o.region is None else normalize_region(o.region),
-                            o.channel,
-                        )
-                        for n, o in enumerate(sku.price_overrides)
-                    ),
-                )
-        templates = {spec.id: spec.build() for spec in self.freight_templates}
-        for product in self.catalog.products:
-            if product.freight_template is not None and product.freight_template not in templates:
-                msg = (
-                    f"product {product.id!r} uses freight template {product.freight_template!r}, "
-                    "which freight_templates does not define"
-                )
-                raise ConfigError(msg)
-        tiers, points = self.membership.build() if self.membership is not None else ((), None)
-        customer = Customer(
-            self.customer.id,
-            self.customer.tier,
-            self.customer.points,
-            self.customer.first_order,
-            None
-            if self.customer.year_to_date is None
-            else parse_money(self.customer.year_to_date, currency, field="customer.year_to_date"),
-        )
-        return PricingContext(
-            currency=currency,
-            at=self.at,
-            catalog=catalog,
-            promotions=tuple(spec.build(currency) for spec in self.promotions),
-            coupons={spec.code: spec.build(currency) for spec in self.coupons},
-            freight_templates=templates,
-            combine=self.combine,
-            tiers=tiers,
-            points=points,
-            customer=customer,
-            ship_to=self.ship_to.region if self.ship_to is not None else None,
-            channel=self.channel,
-            allow_zero_payment=self.allow_zero_payment,
-            max_coupons_per_class=self.max_coupons_per_class,
-            rounding=RoundingPolicy(self.rounding),
-            tax=TaxSettings(mode=TaxMode(self.tax.mode), rate=self.tax.rate),
-        )
-
-    def build_cart(self) -> Cart:
-        """The scenario's cart (lines merged by SKU)."""
-        return Cart(
-            [CartLine(line.sku, line.quantity) for line in self.cart.lines],
-            tuple(self.cart.coupons),
-            self.cart.points,
-        )
 
 
 class RulesSpec(Spec):
@@ -267,6 +195,21 @@ class RulesSpec(Spec):
     membership: MembershipSpec | None = None
 
 
+class ScenarioSpec(RulesSpec):
+    """A whole scenario file: the rules plus who buys what, where, when and how."""
+
+    at: AwareDatetime
+    customer: CustomerSpec = CustomerSpec()
+    ship_to: ShipToSpec | None = None
+    cart: CartSpec
+    combine: Literal["sum", "max_first"] = "sum"
+    allow_zero_payment: bool = False
+    max_coupons_per_class: Count = 1
+    channel: str | None = None
+    rounding: Literal["half_up", "half_even", "down", "up"] = "half_up"
+    tax: TaxSpec = TaxSpec()
+
+
 #: The JSON Schemas ``mallcore schema NAME`` prints.
 SCHEMAS: dict[str, TypeAdapter[Any]] = {
     "coupon": TypeAdapter(CouponSpec),
@@ -278,17 +221,300 @@ SCHEMAS: dict[str, TypeAdapter[Any]] = {
 }
 
 
+# --------------------------------------------------------------------------- building
+
+
+@attrs.define
+class _Rules:
+    """The rules of a file, built, with the JSON path of every built object."""
+
+    currency: Currency
+    catalog: dict[str, CatalogItem] = attrs.Factory(dict)
+    sku_paths: dict[str, str] = attrs.Factory(dict)
+    templates: dict[str, FreightTemplate] = attrs.Factory(dict)
+    template_paths: dict[str, str] = attrs.Factory(dict)
+    promotions: list[Promotion] = attrs.Factory(list)
+    promotion_paths: list[str] = attrs.Factory(list)
+    coupons: dict[str, Coupon] = attrs.Factory(dict)
+    coupon_paths: dict[str, str] = attrs.Factory(dict)
+    tiers: tuple[Tier, ...] = ()
+    points: PointsSettings | None = None
+    #: Every SKU id the file writes or generates, built or not.
+    declared: set[str] = attrs.Factory(set)
+
+    def path_of(self, problem: RuleProblem) -> str:
+        """The JSON path of the rule a :class:`RuleProblem` is about."""
+        key = problem.key
+        if problem.section == "catalog" and isinstance(key, str):
+            return self.sku_paths.get(key, "catalog")
+        if problem.section == "freight_templates" and isinstance(key, str):
+            return self.template_paths.get(key, "freight_templates")
+        if problem.section == "promotions" and isinstance(key, int):
+            return self.promotion_paths[key]
+        if problem.section == "coupons" and isinstance(key, str):
+            return self.coupon_paths.get(key, "coupons")
+        if problem.section == "tiers":
+            return "membership.tiers" if key is None else f"membership.tiers[{key}]"
+        return problem.section
+
+
+def _sku_kwargs(fields: _SkuFields, currency: str) -> dict[str, Any]:
+    return {
+        "price": fields.price,
+        "currency": (fields.currency or currency).upper(),
+        "weight_kg": fields.weight_kg,
+        "volume_m3": fields.volume_m3,
+        "member_discount": fields.member_discount,
+        "member_price": fields.member_price,
+        "quantity_tiers": [{"min_qty": t.min_qty, "price": t.price} for t in fields.quantity_tiers],
+    }
+
+
+def _price_book(
+    fields: _SkuFields, sku_currency: str, problems: Problems, path: str
+) -> dict[str, Any] | None:
+    """The price-book extras of a SKU (tax rates, overrides), or None (problems noted)."""
+    overrides = [
+        problems.build(f"{path}.price_overrides[{index}]", partial(spec.build, sku_currency))
+        for index, spec in enumerate(fields.price_overrides)
+    ]
+    if None in overrides:
+        return None
+    return {
+        "tax_rate": fields.tax_rate,
+        "consumption_tax_rate": fields.consumption_tax_rate,
+        "price_overrides": overrides,
+    }
+
+
+def _fields(spec: SkuSpec, defaults: _SkuFields | None) -> _SkuFields:
+    """*spec*'s fields over *defaults*: only the keys the SKU entry writes override."""
+    if defaults is None:
+        return spec
+    written = spec.model_dump(exclude_unset=True, exclude={"sku"})
+    return defaults.model_copy(update=written)
+
+
+def _build_product(product: ProductSpec, path: str, rules: _Rules, problems: Problems) -> None:
+    """Build one product's SKUs into ``rules.catalog`` (problems noted under *path*)."""
+    currency = rules.currency.code
+    built: list[tuple[Sku, _SkuFields, str]] = []
+    if product.specs:
+        matrix = problems.build(
+            path,
+            lambda: build_matrix(
+                product.id,
+                [
+                    SkuSpecDimension(
+                        dim.id, dim.label, [SpecValue(v.id, v.label, v.code) for v in dim.values]
+                    )
+                    for dim in product.specs
+                ],
+                exclusions=product.exclusions,
+                code_template=product.code_template,
+            ),
+        )
+        if matrix is None:
+            return
+        overrides = {spec.sku: (index, spec) for index, spec in enumerate(product.skus)}
+        codes = set(matrix.codes)
+        rules.declared.update(codes)
+        for sku_id, (index, _) in overrides.items():
+            if sku_id not in codes:
+                reason = "names no combination of the product's specs"
+                problems.note(f"{path}.skus[{index}].sku", f"{reason} (got {sku_id!r})")
+        defaults = product.sku_defaults or _SkuFields()
+        for position, code in enumerate(matrix.codes):
+            index, override = overrides.get(code, (-1, None))
+            fields = defaults if override is None else _fields(override, defaults)
+            where = f"{path}.sku_defaults" if override is None else f"{path}.skus[{index}]"
+            make = partial(
+                make_sku,
+                code,
+                product.id,
+                code=code,
+                key=matrix.keys[position],
+                options=matrix.options(position),
+                **_sku_kwargs(fields, currency),
+            )
+            sku = problems.build(where, make)
+            if sku is None and override is None:
+                return  # a bad default would be reported once per combination
+            if sku is not None:
+                built.append((sku, fields, where))
+    else:
+        for index, spec in enumerate(product.skus):
+            where = f"{path}.skus[{index}]"
+            rules.declared.add(spec.sku)
+            make = partial(make_sku, spec.sku, product.id, **_sku_kwargs(spec, currency))
+            sku = problems.build(where, make)
+            if sku is not None:
+                built.append((sku, spec, where))
+    catalog_product = problems.build(
+        path,
+        lambda: make_product(
+            product.id,
+            names=product.id,
+            skus=[sku for sku, _, _ in built],
+            category_id=product.category,
+            brand=product.brand,
+            tags=product.tags,
+            freight_template_id=product.freight_template,
+            status="listed",
+        ),
+    )
+    if catalog_product is None:
+        return
+    for sku, fields, where in built:
+        if sku.id in rules.catalog:
+            problems.note(f"{where}.sku", f"another SKU has this id (got {sku.id!r})")
+            continue
+        extras = _price_book(fields, sku.price.currency.code, problems, where)
+        if extras is None:
+            continue
+        item = problems.build(where, partial(CatalogItem.from_sku, catalog_product, sku, **extras))
+        if item is not None:
+            rules.catalog[sku.id] = item
+            rules.sku_paths[sku.id] = where
+
+
+def _build_rules(spec: RulesSpec, problems: Problems) -> _Rules | None:
+    """Every rule of *spec*, built; None when the currency itself is refused."""
+    currency = problems.build("currency", lambda: resolve_currency(spec.currency))
+    if currency is None:
+        return None
+    rules = _Rules(currency)
+    product_ids: set[str] = set()
+    for index, product in enumerate(spec.catalog.products):
+        path = f"catalog.products[{index}]"
+        if product.id in product_ids:
+            problems.note(f"{path}.id", f"another product has this id (got {product.id!r})")
+            continue
+        product_ids.add(product.id)
+        _build_product(product, path, rules, problems)
+    rules.templates = build_templates(
+        list(enumerate(spec.freight_templates)), problems, "freight_templates"
+    )
+    rules.template_paths = {
+        template.id: f"freight_templates[{index}]"
+        for index, template in enumerate(spec.freight_templates)
+    }
+    for index, promotion_spec in enumerate(spec.promotions):
+        path = f"promotions[{index}]"
+        promotion = promotion_spec.build(currency.code, problems, path)
+        if promotion is not None:
+            rules.promotions.append(promotion)
+            rules.promotion_paths.append(path)
+    for index, coupon_spec in enumerate(spec.coupons):
+        path = f"coupons[{index}]"
+        if coupon_spec.code in rules.coupon_paths:
+            problems.note(
+                f"{path}.code", f"another coupon has this code (got {coupon_spec.code!r})"
+            )
+            continue
+        rules.coupon_paths[coupon_spec.code] = path
+        coupon = coupon_spec.build(currency.code, problems, path)
+        if coupon is not None:
+            rules.coupons[coupon.code] = coupon
+    if spec.membership is not None:
+        rules.tiers, rules.points = spec.membership.build(problems, "membership")
+    return rules
+
+
+def _check_rules(rules: _Rules, customer: Customer, problems: Problems) -> None:
+    """The cross-rule checks of :func:`~mallcore.pricing.context.rule_problems`, with paths."""
+    for problem in rule_problems(
+        rules.currency,
+        catalog=rules.catalog,
+        promotions=rules.promotions,
+        coupons=rules.coupons,
+        freight_templates=rules.templates,
+        tiers=rules.tiers,
+        customer=customer,
+    ):
+        problems.add(rules.path_of(problem), problem.error)
+
+
+def _build_scenario(spec: ScenarioSpec, problems: Problems) -> Scenario | None:
+    rules = _build_rules(spec, problems)
+    if rules is None:
+        return None
+    c = spec.customer
+    customer = problems.build(
+        "customer",
+        lambda: Customer(
+            c.id,
+            c.tier,
+            c.points,
+            c.first_order,
+            None if c.year_to_date is None else Money(c.year_to_date, rules.currency),
+        ),
+    )
+    if customer is not None:
+        _check_rules(rules, customer, problems)
+    tax = problems.build("tax", lambda: TaxSettings(TaxMode(spec.tax.mode), spec.tax.rate))
+    region = spec.ship_to.region if spec.ship_to is not None else None
+    if region is not None:
+        problems.build("ship_to.region", lambda: normalize_region(region))
+    lines: list[CartLine] = []
+    for index, line in enumerate(spec.cart.lines):
+        where = f"cart.lines[{index}]"
+        cart_line = problems.build(where, partial(CartLine, line.sku, line.quantity))
+        if cart_line is None:
+            continue
+        if cart_line.sku not in rules.declared:
+            problems.add(where, invalid("sku", cart_line.sku, "is not in the catalog"))
+        lines.append(cart_line)
+    cart = None
+    if len(lines) == len(spec.cart.lines):
+        cart = problems.build(
+            "cart", lambda: Cart(lines, tuple(spec.cart.coupons), spec.cart.points)
+        )
+    if problems or customer is None or tax is None:
+        return None
+    context = problems.build(
+        "",
+        lambda: PricingContext(
+            currency=rules.currency,
+            at=spec.at,
+            catalog=rules.catalog,
+            promotions=tuple(rules.promotions),
+            coupons=rules.coupons,
+            freight_templates=rules.templates,
+            combine=spec.combine,
+            tiers=rules.tiers,
+            points=rules.points,
+            customer=customer,
+            ship_to=region,
+            channel=spec.channel,
+            allow_zero_payment=spec.allow_zero_payment,
+            max_coupons_per_class=spec.max_coupons_per_class,
+            rounding=RoundingPolicy(spec.rounding),
+            tax=tax,
+        ),
+    )
+    if context is None or cart is None:
+        return None
+    return Scenario(cart, context)
+
+
+# --------------------------------------------------------------------------- files
+
+
 def read_rules_file(source: str | Path) -> Any:
     """Parse a JSON (or, with PyYAML installed, YAML) file or text into plain data.
 
     Raises:
-        ConfigError: The file is missing or does not parse.
+        ConfigError: The file is missing or does not parse; a JSON syntax error
+            names the file, the line and the column.
     """
     text: str
     path = Path(source) if isinstance(source, Path) or "\n" not in str(source) else None
+    name = "the text"
     if path is not None and path.exists():
         text = path.read_text(encoding="utf-8")
         suffix = path.suffix.lower()
+        name = str(path)
     elif isinstance(source, str) and source.lstrip().startswith(("{", "[")):
         text, suffix = source, ".json"
     elif path is not None and path.suffix.lower() in {".json", ".yaml", ".yml"}:
@@ -305,13 +531,63 @@ def read_rules_file(source: str | Path) -> Any:
         try:
             return yaml.safe_load(text)
         except yaml.YAMLError as exc:
-            msg = f"not valid YAML: {exc}"
+            msg = f"{name} is not valid YAML: {' '.join(str(exc).split())}"
             raise ConfigError(msg) from None
     try:
         return json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as exc:
-        msg = f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        msg = f"{name} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         raise ConfigError(msg) from None
+
+
+def _raise(problems: Problems, what: str) -> None:
+    """Raise for *problems*: the one problem's own error, or every problem listed.
+
+    A file with a single problem raises that problem's error class
+    (:class:`~mallcore.errors.InvalidAmountError`, ...), its message led by
+    the JSON path; more problems raise :class:`RulesValidationError`.
+    """
+    if not problems:
+        return
+    if len(problems.lines) == 1 and problems.errors[0] is not None:
+        error = problems.errors[0]
+        error.args = (problems.lines[0],)
+        raise error
+    raise RulesValidationError(what, problems.lines)
+
+
+def _shape_problems(
+    exc: ValidationError, data: Any, problems: Problems, currency: str | None
+) -> None:
+    """Note pydantic's problems, then the value problems of the rules whose shape is fine."""
+    problems.extend(error_lines(exc))
+    if currency is None or not isinstance(data, Mapping):
+        return
+    seen = Problems()  # their shape problems are among pydantic's already
+    for index, promotion in validate_each(
+        _PROMOTION, data.get("promotions", []), seen, "promotions", tagged=True
+    ):
+        promotion.build(currency, problems, f"promotions[{index}]")
+    for index, coupon in validate_each(_COUPON, data.get("coupons", []), seen, "coupons"):
+        coupon.build(currency, problems, f"coupons[{index}]")
+    templates = validate_each(
+        _TEMPLATE, data.get("freight_templates", []), seen, "freight_templates"
+    )
+    build_templates(templates, problems, "freight_templates")
+
+
+_PROMOTION: TypeAdapter[Any] = TypeAdapter(PromotionSpec)
+_COUPON: TypeAdapter[CouponSpec] = TypeAdapter(CouponSpec)
+_TEMPLATE: TypeAdapter[FreightTemplateSpec] = TypeAdapter(FreightTemplateSpec)
+
+
+def _currency_of(data: Any) -> str | None:
+    if isinstance(data, Mapping) and isinstance(data.get("currency"), str):
+        try:
+            return resolve_currency(data["currency"]).code
+        except MallcoreError:
+            return None
+    return None
 
 
 def load_scenario(data: Any) -> Scenario:
@@ -319,37 +595,65 @@ def load_scenario(data: Any) -> Scenario:
 
     Raises:
         RulesValidationError: Every problem, each with its JSON path.
-        ConfigError: The file cannot be read, or the rules contradict each other.
+        MallcoreError: When the file has exactly one problem, that problem's own
+            error (:class:`~mallcore.errors.InvalidAmountError` for a price with
+            too many decimals, :class:`~mallcore.errors.UnknownRegionError`, ...),
+            its message led by the JSON path.
+        ConfigError: The file cannot be read.
     """
     if isinstance(data, str | Path):
         data = read_rules_file(data)
+    problems = Problems()
     try:
         spec = ScenarioSpec.model_validate(data)
     except ValidationError as exc:
-        raise config_error(exc, "scenario") from exc
-    return Scenario(spec.build_cart(), spec.build_context())
+        _shape_problems(exc, data, problems, _currency_of(data))
+        _raise(problems, "scenario")
+        raise  # pragma: no cover - _raise always raises here
+    scenario = _build_scenario(spec, problems)
+    _raise(problems, "scenario")
+    assert scenario is not None
+    return scenario
 
 
 def validate_rules(source: Any) -> str:
     """Check a scenario or rules file completely; return which it is (``scenario`` or ``rules``).
 
+    A scenario passes only if :func:`~mallcore.pricing.quote` prices its cart:
+    the quote is run as the last check, and a cart it refuses (an
+    undeliverable line, a zero total, a SKU in another currency) is a problem
+    of the file.
+
     Raises:
-        RulesValidationError: Every schema problem, each with its JSON path.
-        ConfigError: A problem found while compiling (an amount too precise for
-            its currency, a product naming a missing freight template).
+        RulesValidationError: Every problem, each with its JSON path, even
+            when there is only one.
+        ConfigError: The file cannot be read or parsed (the message names the
+            file, line and column of a JSON syntax error).
     """
     data = read_rules_file(source) if isinstance(source, str | Path) else source
-    if isinstance(data, dict) and "cart" in data:
-        load_scenario(data)
-        return "scenario"
+    problems = Problems()
+    is_scenario = isinstance(data, Mapping) and "cart" in data
+    model: type[RulesSpec] = ScenarioSpec if is_scenario else RulesSpec
+    what = "scenario" if is_scenario else "rules"
     try:
-        spec = RulesSpec.model_validate(data)
+        spec = model.model_validate(data)
     except ValidationError as exc:
-        raise config_error(exc, "rules") from exc
-    probe = {
-        **spec.model_dump(mode="python", exclude_none=True),
-        "at": "2000-01-01T00:00:00+00:00",
-        "cart": {"lines": [{"sku": "-", "quantity": 1}]},
-    }
-    ScenarioSpec.model_validate(probe).build_context()
-    return "rules"
+        _shape_problems(exc, data, problems, _currency_of(data))
+        raise RulesValidationError(what, problems.lines) from None
+    if isinstance(spec, ScenarioSpec):
+        scenario = _build_scenario(spec, problems)
+        if scenario is not None:
+            from mallcore.pricing.pipeline import quote
+
+            try:
+                quote(scenario.cart, scenario.context)
+            except MallcoreError as exc:
+                where = "ship_to.region" if type(exc).__name__ == "UndeliverableError" else "cart"
+                problems.add(where, exc)
+    else:
+        rules = _build_rules(spec, problems)
+        if rules is not None:
+            _check_rules(rules, Customer(), problems)
+    if problems:
+        raise RulesValidationError(what, problems.lines)
+    return what

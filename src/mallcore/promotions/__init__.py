@@ -1,5 +1,17 @@
-"""Promotion and coupon rules, stacking, and the best-coupon search."""
+"""Promotion and coupon rules as data, and what each kind gives.
 
+The kinds say what they give on a read-only view of the lines
+(:mod:`mallcore.promotions.benefit`); :mod:`mallcore.pricing` is the one
+place that decides which rules apply and writes the result.
+"""
+
+from mallcore.promotions.benefit import (
+    ItemPriceBenefit,
+    LineView,
+    OrderBenefit,
+    Outcome,
+    ShippingBenefit,
+)
 from mallcore.promotions.coupons import Coupon, CouponClass, CouponKind, CouponTemplate, Validity
 from mallcore.promotions.kinds import (
     BundlePrice,
@@ -12,6 +24,7 @@ from mallcore.promotions.kinds import (
     GroupPrice,
     NthItem,
     PercentOff,
+    PromotionKind,
     SpendTier,
     ThresholdOff,
     ThresholdPercent,
@@ -19,6 +32,7 @@ from mallcore.promotions.kinds import (
     TimeLimited,
 )
 from mallcore.promotions.promotion import Promotion
+from mallcore.promotions.reasons import Reason
 from mallcore.promotions.scope import Scope, ScopedItem
 from mallcore.promotions.windows import Window
 
@@ -35,11 +49,18 @@ __all__ = [
     "Gift",
     "GiftItem",
     "GroupPrice",
+    "ItemPriceBenefit",
+    "LineView",
     "NthItem",
+    "OrderBenefit",
+    "Outcome",
     "PercentOff",
     "Promotion",
+    "PromotionKind",
+    "Reason",
     "Scope",
     "ScopedItem",
+    "ShippingBenefit",
     "SpendTier",
     "ThresholdOff",
     "ThresholdPercent",

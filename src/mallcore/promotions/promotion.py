@@ -2,32 +2,39 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
+
 import attrs
 
-from mallcore.promotions.kinds import (
-    BundlePrice,
-    BuyXGetY,
-    FlashSale,
-    FreeShipping,
-    GroupPrice,
-    NthItem,
-    PromotionKind,
-    TimeLimited,
-)
+from mallcore.checks import as_tuple, check_flag, check_text, invalid
+from mallcore.promotions.benefit import ItemPriceBenefit, OrderBenefit, ShippingBenefit
+from mallcore.promotions.kinds import PromotionKind
+from mallcore.promotions.reasons import Reason
 from mallcore.promotions.scope import Scope
 from mallcore.promotions.windows import Window
 
-__all__ = ["ITEM_LEVEL_KINDS", "QUANTITY_CONSUMING_KINDS", "Promotion"]
+__all__ = ["Promotion"]
 
-#: Kinds that set an item price in stage 2 instead of discounting in stage 3.
-ITEM_LEVEL_KINDS: frozenset[type] = frozenset({TimeLimited, FlashSale, GroupPrice})
-#: Kinds whose units, once used, cannot feed another quantity-consuming promotion.
-QUANTITY_CONSUMING_KINDS: frozenset[type] = frozenset({NthItem, BundlePrice, BuyXGetY})
+
+def _names(field: str, values: Iterable[str]) -> frozenset[str]:
+    items = as_tuple(field, values)
+    for index, value in enumerate(items):
+        check_text(f"{field}[{index}]", value)
+    return frozenset(items)
+
+
+def _channels(values: Iterable[str]) -> frozenset[str]:
+    return _names("channels", values)
+
+
+def _member_tiers(values: Iterable[str]) -> frozenset[str]:
+    return _names("member_tiers", values)
 
 
 @attrs.frozen
 class Promotion:
-    """A promotion rule as the engine sees it.
+    """A promotion rule as the engine sees it; validated when built.
 
     Args:
         id: Stable identifier, used in adjustment sources (``promotion:ID``).
@@ -42,6 +49,10 @@ class Promotion:
         first_order_only: Only for a customer's first order.
         usage_limit_reached: Set by the caller when a per-customer or global usage
             limit or budget is exhausted (counts live in storage, not here).
+
+    Raises:
+        ConfigError: An empty id, a benefit that is not a promotion kind, or a
+            field of the wrong type (the message names it).
     """
 
     id: str
@@ -51,10 +62,26 @@ class Promotion:
     exclusive: bool = False
     scope: Scope = Scope()
     window: Window = Window()
-    channels: frozenset[str] = frozenset()
-    member_tiers: frozenset[str] = frozenset()
+    channels: frozenset[str] = attrs.field(default=frozenset(), converter=_channels)
+    member_tiers: frozenset[str] = attrs.field(default=frozenset(), converter=_member_tiers)
     first_order_only: bool = False
     usage_limit_reached: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        check_text("id", self.id)
+        benefit: object = self.benefit
+        if not isinstance(benefit, ItemPriceBenefit | OrderBenefit | ShippingBenefit):
+            raise invalid("benefit", benefit, "must be a promotion kind such as ThresholdOff")
+        if isinstance(self.priority, bool) or not isinstance(self.priority, int):
+            raise invalid("priority", self.priority, "must be a whole number")
+        if not isinstance(self.group, str):
+            raise invalid("group", self.group, "must be a string ('' for the kind)")
+        if not isinstance(self.scope, Scope):
+            raise invalid("scope", self.scope, "must be a Scope")
+        if not isinstance(self.window, Window):
+            raise invalid("window", self.window, "must be a Window")
+        for field in ("exclusive", "first_order_only", "usage_limit_reached"):
+            check_flag(field, getattr(self, field))
 
     @property
     def kind(self) -> str:
@@ -71,17 +98,17 @@ class Promotion:
         """The adjustment source, ``promotion:ID``."""
         return f"promotion:{self.id}"
 
-    @property
-    def is_item_level(self) -> bool:
-        """Whether it competes for the item price in stage 2."""
-        return type(self.benefit) in ITEM_LEVEL_KINDS
-
-    @property
-    def is_shipping(self) -> bool:
-        """Whether it discounts freight (stage 6)."""
-        return isinstance(self.benefit, FreeShipping)
-
-    @property
-    def consumes_quantity(self) -> bool:
-        """Whether it consumes units (第N件, N件M元, 买X送Y)."""
-        return type(self.benefit) in QUANTITY_CONSUMING_KINDS
+    def closed_reason(
+        self, *, at: datetime, tier: str | None, first_order: bool, channel: str | None
+    ) -> Reason | None:
+        """The first reason it cannot run for this customer, channel and time, or None."""
+        reason = self.window.closed_reason(at)
+        if reason is not None:
+            return reason
+        if self.channels and channel not in self.channels:
+            return Reason.WRONG_CHANNEL
+        if self.member_tiers and tier not in self.member_tiers:
+            return Reason.TIER_REQUIRED
+        if self.first_order_only and not first_order:
+            return Reason.FIRST_ORDER_ONLY
+        return None

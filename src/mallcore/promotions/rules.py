@@ -1,19 +1,22 @@
 """Promotion and coupon rules as data: pydantic specs that build the frozen domain objects.
 
-Every kind of DESIGN.md section 5 has a spec, discriminated by ``kind``;
-unknown keys are refused and every error names its JSON path. Amounts are
-exact decimal strings in major units of the pricing currency.
+Every kind has a spec, discriminated by ``kind``; unknown keys are refused and
+every error names its JSON path. The specs check the shape of a file (keys,
+types, exact numbers); the values are checked by the domain objects they
+build, the same checks a Python caller meets. Amounts are exact decimal
+strings in major units of the pricing currency.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, TypeAdapter, ValidationError, model_validator
+from pydantic import Field, TypeAdapter
 
-from mallcore.money import Money, parse_money
+from mallcore.money import Money
 from mallcore.promotions.coupons import Coupon, CouponKind, CouponTemplate, Validity
 from mallcore.promotions.kinds import (
     BundlePrice,
@@ -36,7 +39,16 @@ from mallcore.promotions.kinds import (
 from mallcore.promotions.promotion import Promotion
 from mallcore.promotions.scope import Scope
 from mallcore.promotions.windows import Window
-from mallcore.rules import Amount, AwareDatetime, Percent, ScopeSpec, Spec, config_error
+from mallcore.rules import (
+    Amount,
+    AwareDatetime,
+    Count,
+    Percent,
+    Problems,
+    ScopeSpec,
+    Spec,
+    validate_each,
+)
 
 __all__ = [
     "CouponSpec",
@@ -47,50 +59,62 @@ __all__ = [
 ]
 
 
-def _money(value: Decimal | None, currency: str, field: str) -> Money | None:
-    return None if value is None else parse_money(value, currency, field=field)
-
-
-def _req(value: Decimal, currency: str, field: str) -> Money:
-    return parse_money(value, currency, field=field)
+def _money(value: Decimal | None, currency: str) -> Money | None:
+    return None if value is None else Money(value, currency)
 
 
 class _PromotionBase(Spec):
-    id: str = Field(min_length=1)
-    priority: int = 0
+    id: str
+    priority: Count = 0
     group: str | None = None
     exclusive: bool = False
     scope: ScopeSpec | None = None
     starts_at: AwareDatetime | None = None
     ends_at: AwareDatetime | None = None
     recurrence: str | None = None
-    duration_minutes: int | None = Field(default=None, gt=0)
+    duration_minutes: Count | None = None
     channels: list[str] = []
     member_tiers: list[str] = []
     first_order_only: bool = False
     usage_limit_reached: bool = False
 
-    def benefit(self, currency: str) -> PromotionKind:  # pragma: no cover - overridden
+    def benefit(
+        self, currency: str, problems: Problems, path: str
+    ) -> PromotionKind | None:  # pragma: no cover - every kind overrides it
         raise NotImplementedError
 
-    def build(self, currency: str) -> Promotion:
-        """The domain :class:`~mallcore.promotions.promotion.Promotion`, amounts in *currency*."""
-        duration = (
-            None if self.duration_minutes is None else timedelta(minutes=self.duration_minutes)
+    def build(self, currency: str, problems: Problems, path: str) -> Promotion | None:
+        """The domain :class:`~mallcore.promotions.Promotion`, or None (problems noted)."""
+        minutes = self.duration_minutes
+        duration = None if minutes is None else timedelta(minutes=minutes)
+        benefit = self.benefit(currency, problems, path)
+        scope = problems.build(f"{path}.scope", self._scope)
+        window = problems.build(
+            path,
+            lambda: Window(self.starts_at, self.ends_at, self.recurrence, duration),
+            renames={"duration": "duration_minutes"},
         )
-        return Promotion(
-            id=self.id,
-            benefit=self.benefit(currency),
-            priority=self.priority,
-            group=self.group or "",
-            exclusive=self.exclusive,
-            scope=self.scope.build() if self.scope is not None else Scope(),
-            window=Window(self.starts_at, self.ends_at, self.recurrence, duration),
-            channels=frozenset(self.channels),
-            member_tiers=frozenset(self.member_tiers),
-            first_order_only=self.first_order_only,
-            usage_limit_reached=self.usage_limit_reached,
+        if benefit is None or scope is None or window is None:
+            return None
+        return problems.build(
+            path,
+            lambda: Promotion(
+                id=self.id,
+                benefit=benefit,
+                priority=self.priority,
+                group=self.group or "",
+                exclusive=self.exclusive,
+                scope=scope,
+                window=window,
+                channels=frozenset(self.channels),
+                member_tiers=frozenset(self.member_tiers),
+                first_order_only=self.first_order_only,
+                usage_limit_reached=self.usage_limit_reached,
+            ),
         )
+
+    def _scope(self) -> Scope:
+        return self.scope.build() if self.scope is not None else Scope()
 
 
 class TimeLimitedSpec(_PromotionBase):
@@ -100,23 +124,36 @@ class TimeLimitedSpec(_PromotionBase):
     percent_off: Percent | None = None
     unit_price: Amount | None = None
 
-    @model_validator(mode="after")
-    def _one_of(self) -> TimeLimitedSpec:
-        if (self.percent_off is None) == (self.unit_price is None):
-            msg = "give exactly one of percent_off and unit_price"
-            raise ValueError(msg)
-        return self
-
-    def benefit(self, currency: str) -> PromotionKind:
-        return TimeLimited(self.percent_off, _money(self.unit_price, currency, "unit_price"))
+    def benefit(self, currency: str, problems: Problems, path: str) -> PromotionKind | None:
+        return problems.build(
+            path, lambda: TimeLimited(self.percent_off, _money(self.unit_price, currency))
+        )
 
 
 class _ActivitySpec(_PromotionBase):
     unit_price: Amount
     allow_promotions: bool = False
     allow_coupons: bool = False
-    per_customer_limit: int | None = Field(default=None, ge=1)
-    total_limit: int | None = Field(default=None, ge=1)
+    per_customer_limit: Count | None = None
+    total_limit: Count | None = None
+
+    def _activity(
+        self,
+        kind: type[FlashSale] | type[GroupPrice],
+        currency: str,
+        problems: Problems,
+        path: str,
+    ) -> PromotionKind | None:
+        return problems.build(
+            path,
+            lambda: kind(
+                Money(self.unit_price, currency),
+                self.allow_promotions,
+                self.allow_coupons,
+                self.per_customer_limit,
+                self.total_limit,
+            ),
+        )
 
 
 class FlashSaleSpec(_ActivitySpec):
@@ -124,14 +161,8 @@ class FlashSaleSpec(_ActivitySpec):
 
     kind: Literal["flash_sale"]
 
-    def benefit(self, currency: str) -> PromotionKind:
-        return FlashSale(
-            _req(self.unit_price, currency, "unit_price"),
-            self.allow_promotions,
-            self.allow_coupons,
-            self.per_customer_limit,
-            self.total_limit,
-        )
+    def benefit(self, currency: str, problems: Problems, path: str) -> PromotionKind | None:
+        return self._activity(FlashSale, currency, problems, path)
 
 
 class GroupPriceSpec(_ActivitySpec):
@@ -139,83 +170,76 @@ class GroupPriceSpec(_ActivitySpec):
 
     kind: Literal["group_price"]
 
-    def benefit(self, currency: str) -> PromotionKind:
-        return GroupPrice(
-            _req(self.unit_price, currency, "unit_price"),
-            self.allow_promotions,
-            self.allow_coupons,
-            self.per_customer_limit,
-            self.total_limit,
-        )
+    def benefit(self, currency: str, problems: Problems, path: str) -> PromotionKind | None:
+        return self._activity(GroupPrice, currency, problems, path)
 
 
 class _SpendTierSpec(Spec):
     min_spend: Amount
     amount_off: Amount
 
+    def build(self, currency: str) -> SpendTier:
+        return SpendTier(Money(self.min_spend, currency), Money(self.amount_off, currency))
+
 
 class ThresholdOffSpec(_PromotionBase):
     """满减 ladder."""
 
     kind: Literal["threshold_off"]
-    tiers: list[_SpendTierSpec] = Field(min_length=1)
+    tiers: list[_SpendTierSpec]
 
-    def benefit(self, currency: str) -> PromotionKind:
-        return ThresholdOff(
-            tuple(
-                SpendTier(
-                    _req(t.min_spend, currency, "min_spend"),
-                    _req(t.amount_off, currency, "amount_off"),
-                )
-                for t in self.tiers
-            )
-        )
+    def benefit(self, currency: str, problems: Problems, path: str) -> PromotionKind | None:
+        tiers = [
+            problems.build(f"{path}.tiers[{index}]", partial(tier.build, currency))
+            for index, tier in enumerate(self.tiers)
+        ]
+        if None in tiers:
+            return None
+        return problems.build(path, lambda: ThresholdOff(tiers))
 
 
 class EveryOffSpec(_PromotionBase):
     """每满减."""
 
     kind: Literal["every_off"]
-    per: Amount = Field(gt=0)
+    per: Amount
     amount_off: Amount
-    max_times: int | None = Field(default=None, ge=1)
+    max_times: Count | None = None
 
-    def benefit(self, currency: str) -> PromotionKind:
-        return EveryOff(
-            _req(self.per, currency, "per"),
-            _req(self.amount_off, currency, "amount_off"),
-            self.max_times,
+    def benefit(self, currency: str, problems: Problems, path: str) -> PromotionKind | None:
+        return problems.build(
+            path,
+            lambda: EveryOff(
+                Money(self.per, currency), Money(self.amount_off, currency), self.max_times
+            ),
         )
 
 
 class _PercentTierSpec(Spec):
     percent_off: Percent
     min_spend: Amount | None = None
-    min_qty: int | None = Field(default=None, ge=1)
+    min_qty: Count | None = None
 
-    @model_validator(mode="after")
-    def _one_of(self) -> _PercentTierSpec:
-        if (self.min_spend is None) == (self.min_qty is None):
-            msg = "give exactly one of min_spend and min_qty"
-            raise ValueError(msg)
-        return self
+    def build(self, currency: str) -> ThresholdPercentTier:
+        return ThresholdPercentTier(
+            self.percent_off, _money(self.min_spend, currency), self.min_qty
+        )
 
 
 class ThresholdPercentSpec(_PromotionBase):
     """满折."""
 
     kind: Literal["threshold_percent"]
-    tiers: list[_PercentTierSpec] = Field(min_length=1)
+    tiers: list[_PercentTierSpec]
 
-    def benefit(self, currency: str) -> PromotionKind:
-        return ThresholdPercent(
-            tuple(
-                ThresholdPercentTier(
-                    t.percent_off, _money(t.min_spend, currency, "min_spend"), t.min_qty
-                )
-                for t in self.tiers
-            )
-        )
+    def benefit(self, currency: str, problems: Problems, path: str) -> PromotionKind | None:
+        tiers = [
+            problems.build(f"{path}.tiers[{index}]", partial(tier.build, currency))
+            for index, tier in enumerate(self.tiers)
+        ]
+        if None in tiers:
+            return None
+        return problems.build(path, lambda: ThresholdPercent(tiers))
 
 
 class PercentOffSpec(_PromotionBase):
@@ -225,50 +249,59 @@ class PercentOffSpec(_PromotionBase):
     percent_off: Percent
     max_discount: Amount | None = None
 
-    def benefit(self, currency: str) -> PromotionKind:
-        return PercentOff(self.percent_off, _money(self.max_discount, currency, "max_discount"))
+    def benefit(self, currency: str, problems: Problems, path: str) -> PromotionKind | None:
+        return problems.build(
+            path, lambda: PercentOff(self.percent_off, _money(self.max_discount, currency))
+        )
 
 
 class NthItemSpec(_PromotionBase):
     """第N件X折."""
 
     kind: Literal["nth_item"]
-    n: int = Field(ge=1)
+    n: Count
     percent_off: Percent
-    max_times: int | None = Field(default=None, ge=1)
+    max_times: Count | None = None
 
-    def benefit(self, currency: str) -> PromotionKind:
-        return NthItem(self.n, self.percent_off, self.max_times)
+    def benefit(self, currency: str, problems: Problems, path: str) -> PromotionKind | None:
+        return problems.build(path, lambda: NthItem(self.n, self.percent_off, self.max_times))
 
 
 class BundlePriceSpec(_PromotionBase):
     """N件M元."""
 
     kind: Literal["bundle_price"]
-    n: int = Field(ge=1)
+    n: Count
     price: Amount
-    max_times: int | None = Field(default=None, ge=1)
+    max_times: Count | None = None
 
-    def benefit(self, currency: str) -> PromotionKind:
-        return BundlePrice(self.n, _req(self.price, currency, "price"), self.max_times)
+    def benefit(self, currency: str, problems: Problems, path: str) -> PromotionKind | None:
+        return problems.build(
+            path, lambda: BundlePrice(self.n, Money(self.price, currency), self.max_times)
+        )
 
 
 class BuyXGetYSpec(_PromotionBase):
     """买X送Y."""
 
     kind: Literal["buy_x_get_y"]
-    x: int = Field(ge=1)
-    y: int = Field(ge=1)
+    x: Count
+    y: Count
     percent_off: Percent = Decimal(100)
-    max_times: int | None = Field(default=None, ge=1)
+    max_times: Count | None = None
 
-    def benefit(self, currency: str) -> PromotionKind:
-        return BuyXGetY(self.x, self.y, self.percent_off, self.max_times)
+    def benefit(self, currency: str, problems: Problems, path: str) -> PromotionKind | None:
+        return problems.build(
+            path, lambda: BuyXGetY(self.x, self.y, self.percent_off, self.max_times)
+        )
 
 
 class _GiftItemSpec(Spec):
-    sku: str = Field(min_length=1)
-    quantity: int = Field(default=1, ge=1)
+    sku: str
+    quantity: Count = 1
+
+    def build(self) -> GiftItem:
+        return GiftItem(self.sku, self.quantity)
 
 
 class GiftSpec(_PromotionBase):
@@ -276,13 +309,16 @@ class GiftSpec(_PromotionBase):
 
     kind: Literal["gift"]
     min_spend: Amount
-    gifts: list[_GiftItemSpec] = Field(min_length=1)
+    gifts: list[_GiftItemSpec]
 
-    def benefit(self, currency: str) -> PromotionKind:
-        return Gift(
-            _req(self.min_spend, currency, "min_spend"),
-            tuple(GiftItem(g.sku, g.quantity) for g in self.gifts),
-        )
+    def benefit(self, currency: str, problems: Problems, path: str) -> PromotionKind | None:
+        gifts = [
+            problems.build(f"{path}.gifts[{index}]", gift.build)
+            for index, gift in enumerate(self.gifts)
+        ]
+        if None in gifts:
+            return None
+        return problems.build(path, lambda: Gift(Money(self.min_spend, currency), gifts))
 
 
 class FreeShippingSpec(_PromotionBase):
@@ -290,12 +326,15 @@ class FreeShippingSpec(_PromotionBase):
 
     kind: Literal["free_shipping"]
     min_amount: Amount | None = None
-    min_quantity: int | None = Field(default=None, ge=1)
+    min_quantity: Count | None = None
     regions: list[str] = []
 
-    def benefit(self, currency: str) -> PromotionKind:
-        return FreeShipping(
-            _money(self.min_amount, currency, "min_amount"), self.min_quantity, tuple(self.regions)
+    def benefit(self, currency: str, problems: Problems, path: str) -> PromotionKind | None:
+        return problems.build(
+            path,
+            lambda: FreeShipping(
+                _money(self.min_amount, currency), self.min_quantity, tuple(self.regions)
+            ),
         )
 
 
@@ -319,33 +358,17 @@ PromotionSpec = Annotated[
 class _ValiditySpec(Spec):
     valid_from: AwareDatetime | None = None
     valid_until: AwareDatetime | None = None
-    starts_after_days: int | None = Field(default=None, ge=0)
-    valid_days: int | None = Field(default=None, ge=1)
-
-    @model_validator(mode="after")
-    def _fixed_or_relative(self) -> _ValiditySpec:
-        relative = self.valid_days is not None or self.starts_after_days is not None
-        if relative and (self.valid_from is not None or self.valid_until is not None):
-            msg = (
-                "give either valid_from/valid_until (fixed) "
-                "or starts_after_days/valid_days (relative)"
-            )
-            raise ValueError(msg)
-        if self.starts_after_days is not None and self.valid_days is None:
-            msg = "a relative validity needs valid_days"
-            raise ValueError(msg)
-        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
-            msg = "valid_until is before valid_from"
-            raise ValueError(msg)
-        return self
+    starts_after_days: Count | None = None
+    valid_days: Count | None = None
 
     def validity(self) -> Validity:
-        if self.valid_days is not None:
-            return Validity(
-                starts_after=timedelta(days=self.starts_after_days or 0),
-                lasts=timedelta(days=self.valid_days),
-            )
-        return Validity(self.valid_from, self.valid_until)
+        relative = self.valid_days is not None or self.starts_after_days is not None
+        return Validity(
+            self.valid_from,
+            self.valid_until,
+            None if self.starts_after_days is None else timedelta(days=self.starts_after_days),
+            None if not relative else timedelta(days=self.valid_days or 0),
+        )
 
 
 class CouponTemplateSpec(_ValiditySpec):
@@ -360,28 +383,18 @@ class CouponTemplateSpec(_ValiditySpec):
     scope: ScopeSpec | None = None
     stack_with_promotions: bool = True
     claim_type: Literal["public", "issued", "new_customer", "birthday", "tier"] = "public"
-    total_quantity: int | None = Field(default=None, ge=0)
-    per_customer_limit: int | None = Field(default=None, ge=1)
-
-    @model_validator(mode="after")
-    def _fields_of_kind(self) -> CouponTemplateSpec:
-        if self.kind == "percent_off" and self.percent_off is None:
-            msg = "a percent_off coupon needs percent_off"
-            raise ValueError(msg)
-        if self.kind != "percent_off" and self.amount_off is None:
-            msg = f"a {self.kind} coupon needs amount_off"
-            raise ValueError(msg)
-        return self
+    total_quantity: Count | None = None
+    per_customer_limit: Count | None = None
 
     def template(self, currency: str, template_id: str) -> CouponTemplate:
         """The domain :class:`~mallcore.promotions.coupons.CouponTemplate`."""
         return CouponTemplate(
             id=self.id or template_id,
             kind=CouponKind(self.kind),
-            amount_off=_money(self.amount_off, currency, "amount_off"),
+            amount_off=_money(self.amount_off, currency),
             percent_off=self.percent_off,
-            max_discount=_money(self.max_discount, currency, "max_discount"),
-            min_spend=_money(self.min_spend, currency, "min_spend"),
+            max_discount=_money(self.max_discount, currency),
+            min_spend=_money(self.min_spend, currency),
             scope=self.scope.build() if self.scope is not None else Scope(),
             stack_with_promotions=self.stack_with_promotions,
             validity=self.validity(),
@@ -394,23 +407,20 @@ class CouponTemplateSpec(_ValiditySpec):
 class CouponSpec(CouponTemplateSpec):
     """A coupon the customer holds: its code, the template fields inline, its claim time."""
 
-    code: str = Field(min_length=1)
+    code: str
     claimed_at: AwareDatetime | None = None
 
-    @model_validator(mode="after")
-    def _claim_for_relative(self) -> CouponSpec:
-        if self.valid_days is not None and self.claimed_at is None:
-            msg = "a coupon with relative validity needs claimed_at"
-            raise ValueError(msg)
-        return self
-
-    def build(self, currency: str) -> Coupon:
-        """The domain :class:`~mallcore.promotions.coupons.Coupon`."""
-        return Coupon.claim(self.code, self.template(currency, self.code), self.claimed_at)
+    def build(self, currency: str, problems: Problems, path: str) -> Coupon | None:
+        """The domain :class:`~mallcore.promotions.coupons.Coupon`, or None (problems noted)."""
+        return problems.build(
+            path,
+            lambda: Coupon.claim(self.code, self.template(currency, self.code), self.claimed_at),
+            renames={"lasts": "valid_days", "starts_after": "starts_after_days"},
+        )
 
 
-_PROMOTIONS: TypeAdapter[list[PromotionSpec]] = TypeAdapter(list[PromotionSpec])
-_COUPONS: TypeAdapter[list[CouponSpec]] = TypeAdapter(list[CouponSpec])
+_PROMOTION: TypeAdapter[PromotionSpec] = TypeAdapter(PromotionSpec)
+_COUPON: TypeAdapter[CouponSpec] = TypeAdapter(CouponSpec)
 
 
 def load_promotions(data: Any, currency: str) -> list[Promotion]:
@@ -419,11 +429,11 @@ def load_promotions(data: Any, currency: str) -> list[Promotion]:
     Raises:
         RulesValidationError: Every problem, each with its JSON path.
     """
-    try:
-        specs = _PROMOTIONS.validate_python(data)
-    except ValidationError as exc:
-        raise config_error(exc, "promotions") from exc
-    return [spec.build(currency) for spec in specs]
+    problems = Problems()
+    specs = validate_each(_PROMOTION, data, problems, "", tagged=True)
+    built = [spec.build(currency, problems, f"[{index}]") for index, spec in specs]
+    problems.raise_for("promotions")
+    return [promotion for promotion in built if promotion is not None]
 
 
 def load_coupons(data: Any, currency: str) -> list[Coupon]:
@@ -432,8 +442,8 @@ def load_coupons(data: Any, currency: str) -> list[Coupon]:
     Raises:
         RulesValidationError: Every problem, each with its JSON path.
     """
-    try:
-        specs = _COUPONS.validate_python(data)
-    except ValidationError as exc:
-        raise config_error(exc, "coupons") from exc
-    return [spec.build(currency) for spec in specs]
+    problems = Problems()
+    specs = validate_each(_COUPON, data, problems, "")
+    built = [spec.build(currency, problems, f"[{index}]") for index, spec in specs]
+    problems.raise_for("coupons")
+    return [coupon for coupon in built if coupon is not None]

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 
 import attrs
 
+from mallcore.checks import as_tuple, check_text, invalid
+
 __all__ = ["Scope", "ScopedItem"]
 
 
@@ -24,15 +26,42 @@ class ScopedItem:
     tags: frozenset[str] = frozenset()
 
 
-def _frozen(values: Iterable[str]) -> frozenset[str]:
-    return frozenset(values)
+def _names(field: str, values: Iterable[str]) -> frozenset[str]:
+    items = as_tuple(field, values)
+    for index, value in enumerate(items):
+        check_text(f"{field}[{index}]", value)
+    return frozenset(items)
+
+
+def _products(values: Iterable[str]) -> frozenset[str]:
+    return _names("products", values)
+
+
+def _categories(values: Iterable[str]) -> frozenset[str]:
+    return _names("categories", values)
+
+
+def _brands(values: Iterable[str]) -> frozenset[str]:
+    return _names("brands", values)
+
+
+def _tags(values: Iterable[str]) -> frozenset[str]:
+    return _names("tags", values)
+
+
+def _exclude(value: object) -> Scope | None:
+    if value is not None and not isinstance(value, Scope):
+        raise invalid("exclude", value, "must be a Scope or None")
+    if value is not None and value.exclude is not None:
+        raise invalid("exclude", value, "must not have an exclude of its own")
+    return value
 
 
 @attrs.frozen
 class Scope:
     """Products, categories, brands and tags a rule covers, minus an exclusion.
 
-    >>> apparel = Scope(categories=frozenset({"apparel"}), exclude=Scope(products=frozenset({"A"})))
+    >>> apparel = Scope(categories=["apparel"], exclude=Scope(products=["A"]))
     >>> apparel.matches(ScopedItem("B", category="apparel"))
     True
     >>> apparel.matches(ScopedItem("A", category="apparel"))
@@ -41,16 +70,21 @@ class Scope:
     True
     """
 
-    products: frozenset[str] = attrs.field(default=frozenset(), converter=_frozen)
-    categories: frozenset[str] = attrs.field(default=frozenset(), converter=_frozen)
-    brands: frozenset[str] = attrs.field(default=frozenset(), converter=_frozen)
-    tags: frozenset[str] = attrs.field(default=frozenset(), converter=_frozen)
-    exclude: Scope | None = None
+    products: frozenset[str] = attrs.field(default=frozenset(), converter=_products)
+    categories: frozenset[str] = attrs.field(default=frozenset(), converter=_categories)
+    brands: frozenset[str] = attrs.field(default=frozenset(), converter=_brands)
+    tags: frozenset[str] = attrs.field(default=frozenset(), converter=_tags)
+    exclude: Scope | None = attrs.field(default=None, converter=_exclude)
 
     @property
     def is_everything(self) -> bool:
         """True when the scope lists nothing to include (it then covers every line)."""
         return not (self.products or self.categories or self.brands or self.tags)
+
+    @property
+    def covers_all(self) -> bool:
+        """True when every line is in scope: nothing listed, nothing excluded."""
+        return self.exclude is None and self.is_everything
 
     def _lists(self, item: ScopedItem) -> bool:
         return (

@@ -14,19 +14,11 @@ from functools import lru_cache
 import attrs
 from dateutil.rrule import rrule, rrulestr
 
+from mallcore.checks import invalid
 from mallcore.clock import aware
-from mallcore.errors import ConfigError
+from mallcore.promotions.reasons import Reason
 
-__all__ = ["Window", "WindowState"]
-
-
-class WindowState:
-    """Why a window is closed at an instant, or ``ACTIVE``."""
-
-    ACTIVE = "active"
-    NOT_STARTED = "not_started"
-    EXPIRED = "expired"
-    OUTSIDE_RECURRENCE = "outside_recurrence"
+__all__ = ["Window"]
 
 
 @lru_cache(maxsize=256)
@@ -34,11 +26,9 @@ def _rule(text: str, start: datetime) -> rrule:
     try:
         parsed = rrulestr(text, dtstart=start)
     except (ValueError, TypeError) as exc:
-        msg = f"recurrence={text!r} is not a valid RRULE ({exc})"
-        raise ConfigError(msg) from None
+        raise invalid("recurrence", text, f"is not a valid RRULE ({exc})") from None
     if not isinstance(parsed, rrule):
-        msg = f"recurrence={text!r} must be a single RRULE"
-        raise ConfigError(msg)
+        raise invalid("recurrence", text, "must be a single RRULE")
     return parsed
 
 
@@ -53,10 +43,10 @@ class Window:
     ...     recurrence="FREQ=WEEKLY;BYDAY=FR;BYHOUR=20;BYMINUTE=0;BYSECOND=0",
     ...     duration=timedelta(hours=2),
     ... )
-    >>> friday_nights.state(datetime(2026, 11, 6, 21, 30, tzinfo=cst))
-    'active'
-    >>> friday_nights.state(datetime(2026, 11, 6, 22, 0, tzinfo=cst))
-    'outside_recurrence'
+    >>> friday_nights.closed_reason(datetime(2026, 11, 6, 21, 30, tzinfo=cst)) is None
+    True
+    >>> friday_nights.closed_reason(datetime(2026, 11, 6, 22, 0, tzinfo=cst))
+    <Reason.OUTSIDE_RECURRENCE: 'outside_recurrence'>
     """
 
     starts_at: datetime | None = None
@@ -70,25 +60,27 @@ class Window:
         if self.ends_at is not None:
             aware(self.ends_at, field="ends_at")
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
-            msg = (
-                f"ends_at={self.ends_at.isoformat()} must be after "
-                f"starts_at={self.starts_at.isoformat()}"
-            )
-            raise ConfigError(msg)
+            reason = f"must be after starts_at={self.starts_at.isoformat()}"
+            raise invalid("ends_at", self.ends_at.isoformat(), reason)
+        if self.duration is not None and (
+            not isinstance(self.duration, timedelta) or self.duration <= timedelta(0)
+        ):
+            raise invalid("duration", self.duration, "must be a positive timedelta")
         if self.recurrence is not None:
-            if self.starts_at is None or self.duration is None or self.duration <= timedelta(0):
-                msg = "a recurrence needs starts_at and a positive duration"
-                raise ConfigError(msg)
+            if not isinstance(self.recurrence, str):
+                raise invalid("recurrence", self.recurrence, "must be an RRULE string")
+            if self.starts_at is None or self.duration is None:
+                raise invalid("recurrence", self.recurrence, "needs starts_at and a duration")
             _rule(self.recurrence, self.starts_at)
 
-    def state(self, at: datetime) -> str:
-        """Return :attr:`WindowState.ACTIVE` or the reason the window is closed at *at*."""
+    def closed_reason(self, at: datetime) -> Reason | None:
+        """None when the window is open at *at*, else why it is closed."""
         if self.starts_at is not None and at < self.starts_at:
-            return WindowState.NOT_STARTED
+            return Reason.NOT_STARTED
         if self.ends_at is not None and at >= self.ends_at:
-            return WindowState.EXPIRED
+            return Reason.EXPIRED
         if self.recurrence is not None and self.starts_at is not None and self.duration is not None:
             slot = _rule(self.recurrence, self.starts_at).before(at, inc=True)
             if slot is None or at >= slot + self.duration:
-                return WindowState.OUTSIDE_RECURRENCE
-        return WindowState.ACTIVE
+                return Reason.OUTSIDE_RECURRENCE
+        return None

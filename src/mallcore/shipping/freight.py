@@ -33,11 +33,10 @@ Money('10.00', 'CNY')
 from __future__ import annotations
 
 import enum
-from collections import defaultdict
+import functools
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
-from operator import attrgetter
-from typing import Any, Final, NamedTuple
+from typing import NamedTuple
 
 import attrs
 import moneyed
@@ -45,7 +44,14 @@ import moneyed
 from mallcore.errors import ConfigError, CurrencyMismatchError, UndeliverableError
 from mallcore.money import Currency, Money, allocate_minor, from_minor, resolve_currency, to_minor
 from mallcore.shipping.regions import region_ancestors
-from mallcore.shipping.templates import NANO, ChargeBy, FreeRule, FreightTemplate, Plan, to_nano
+from mallcore.shipping.templates import (
+    ChargeBy,
+    FreeRule,
+    FreightTemplate,
+    Plan,
+    charged_value,
+    to_nano,
+)
 
 __all__ = [
     "Combine",
@@ -57,8 +63,6 @@ __all__ = [
     "split_fee",
     "template_fees",
 ]
-
-_ZERO: Final = Decimal(0)
 
 
 class Combine(enum.Enum):
@@ -95,12 +99,11 @@ class ShippingLine:
     key: str
     template_id: str | None
     quantity: int
-    weight_kg: Decimal = _ZERO
-    volume_m3: Decimal = _ZERO
+    weight_kg: Decimal = Decimal(0)
+    volume_m3: Decimal = Decimal(0)
     amount: Money | None = None
     # The line's pieces, weight and volume in 10⁻⁹ units and its amount in minor
     # units, computed once here so that compute_shipping only adds integers.
-    _pieces: int = attrs.field(init=False, repr=False, eq=False)
     _weight: int = attrs.field(init=False, repr=False, eq=False)
     _volume: int = attrs.field(init=False, repr=False, eq=False)
     _amount_minor: int = attrs.field(init=False, repr=False, eq=False)
@@ -128,7 +131,6 @@ class ShippingLine:
         else:
             msg = f"amount={amount!r} of {key!r} must be Money or None"
             raise ConfigError(msg)
-        object.__setattr__(self, "_pieces", self.quantity * NANO)
         object.__setattr__(self, "_weight", self.quantity * weight)
         object.__setattr__(self, "_volume", self.quantity * volume)
         object.__setattr__(self, "_amount_minor", minor)
@@ -212,9 +214,19 @@ class TemplateFee:
     line_shares: Mapping[str, Money] = attrs.field(hash=False)
 
 
-# What compute_shipping keeps per template; TemplateFee objects and the split
-# of each fee over its lines are built from it when first asked for.
-_PLAN, _LINES, _VALUE, _BASE, _FEE, _FREE = range(6)
+@attrs.define(slots=True)
+class _Charge:
+    """What one template charges a cart (internal): its plan, lines and fees in minor units."""
+
+    plan: Plan
+    lines: list[ShippingLine]
+    #: Pieces, weight or volume of the lines, in 10⁻⁹ units.
+    value: int
+    #: The charge rule's fee for *value*, before combine and free rules.
+    base: int
+    #: What the cart pays: after combine, plus surcharge; zero when free.
+    fee: int
+    free_rule: FreeRule | None
 
 
 @attrs.frozen(eq=False)
@@ -231,47 +243,35 @@ class ShippingBreakdown:
 
     total: Money
     _lines: tuple[ShippingLine, ...] = attrs.field(repr=False)
-    _entries: list[list[Any]] = attrs.field(repr=False)
-    _cache: dict[str, Any] = attrs.field(init=False, factory=dict, repr=False)
+    _charges: list[_Charge] = attrs.field(repr=False)
 
+    @functools.cached_property
     def _splits(self) -> list[dict[str, int]]:
-        try:
-            splits: list[dict[str, int]] = self._cache["splits"]
-        except KeyError:
-            splits = self._cache["splits"] = [_split(entry) for entry in self._entries]
-        return splits
+        return [_split(charge) for charge in self._charges]
 
     def template_splits(self) -> list[tuple[str, int, dict[str, int]]]:
         """``(template id, fee, {line key: share})`` per template, in minor units, in cart order."""
         return [
-            (entry[_PLAN].template.id, entry[_FEE], split)
-            for entry, split in zip(self._entries, self._splits(), strict=True)
+            (charge.plan.template.id, charge.fee, split)
+            for charge, split in zip(self._charges, self._splits, strict=True)
         ]
 
-    @property
+    @functools.cached_property
     def line_shares(self) -> Mapping[str, Money]:
         """Each line's share of ``total``, by line key, in cart order."""
-        try:
-            shares: _Shares = self._cache["shares"]
-        except KeyError:
-            minor = dict.fromkeys([line.key for line in self._lines], 0)
-            for split in self._splits():
-                minor.update(split)
-            shares = self._cache["shares"] = _Shares(minor, self.total.currency)
-        return shares
+        minor = dict.fromkeys([line.key for line in self._lines], 0)
+        for split in self._splits:
+            minor.update(split)
+        return _Shares(minor, self.total.currency)
 
-    @property
+    @functools.cached_property
     def fees(self) -> tuple[TemplateFee, ...]:
         """One :class:`TemplateFee` per template used by the cart, in cart order."""
-        try:
-            fees: tuple[TemplateFee, ...] = self._cache["fees"]
-        except KeyError:
-            currency = self.total.currency
-            fees = self._cache["fees"] = tuple(
-                _template_fee(entry, split, currency)
-                for entry, split in zip(self._entries, self._splits(), strict=True)
-            )
-        return fees
+        currency = self.total.currency
+        return tuple(
+            _template_fee(charge, split, currency)
+            for charge, split in zip(self._charges, self._splits, strict=True)
+        )
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ShippingBreakdown):
@@ -291,15 +291,15 @@ def _from_nano(value: int) -> Decimal:
     return Decimal(value).scaleb(exponent)
 
 
-def _template_fee(entry: list[Any], split: dict[str, int], currency: Currency) -> TemplateFee:
-    plan, rule = entry[_PLAN], entry[_FREE]
+def _template_fee(charge: _Charge, split: dict[str, int], currency: Currency) -> TemplateFee:
+    plan, rule = charge.plan, charge.free_rule
     template = plan.template
     return TemplateFee(
         template_id=template.id,
         charge_by=template.charge_by,
-        charged_value=_from_nano(entry[_VALUE]),
-        base_fee=from_minor(entry[_BASE], currency),
-        fee=from_minor(entry[_FEE], currency),
+        charged_value=_from_nano(charge.value),
+        base_fee=from_minor(charge.base, currency),
+        fee=from_minor(charge.fee, currency),
         free=rule is not None,
         free_reason=None if rule is None else f"free_rule: {rule.describe()}",
         surcharge=from_minor(0 if rule is not None else plan.surcharge, currency),
@@ -311,9 +311,9 @@ def split_fee(fee: int, values: Sequence[int], quantities: Sequence[int]) -> lis
     """Split one template's *fee* (minor units) over its lines by their charged *values*.
 
     The largest-remainder rule of :func:`~mallcore.money.allocate_minor`, by
-    charged value (pieces, weight or volume); when every value is zero
-    (zero-weight goods such as e-cards still share a weight template's first
-    fee), by *quantities*.
+    charged value (pieces, weight or volume; ties to the earlier line); when
+    every value is zero (zero-weight goods such as e-cards still share a weight
+    template's first fee), by *quantities*.
 
     >>> split_fee(1200, [2, 1], [2, 1]), split_fee(500, [0, 0], [1, 3])
     ([800, 400], [125, 375])
@@ -323,23 +323,27 @@ def split_fee(fee: int, values: Sequence[int], quantities: Sequence[int]) -> lis
     return allocate_minor(fee, values if any(values) else quantities)
 
 
-def _split(entry: list[Any]) -> dict[str, int]:
+def _line_value(charge_by: ChargeBy, line: ShippingLine) -> int:
+    return charged_value(charge_by, line.quantity, line._weight, line._volume)
+
+
+def _split(charge: _Charge) -> dict[str, int]:
     """The template's fee split over its lines by charged value (minor units)."""
-    fee, group = entry[_FEE], entry[_LINES]
+    fee, group = charge.fee, charge.lines
     if len(group) == 1:
         return {group[0].key: fee}
-    values = list(map(entry[_PLAN].charged, group))
+    charge_by = charge.plan.charge_by
+    values = [_line_value(charge_by, line) for line in group]
     parts = split_fee(fee, values, [line.quantity for line in group])
     return {line.key: part for line, part in zip(group, parts, strict=True)}
 
 
-_CURRENCIES: dict[str, Currency] = {}
-_new = object.__new__
-_set = object.__setattr__
-_key = attrgetter("key")
-_quantity = attrgetter("quantity")
-_amount_minor = attrgetter("_amount_minor")
-_amount_currency = attrgetter("_amount_currency")
+def _charge(plan: Plan, value: int, pieces: int, amount: int, lines: list[ShippingLine]) -> _Charge:
+    """One template's charge for its lines' totals, free rules and surcharge included."""
+    base = plan.fee(value)
+    rule = plan.free_rule(pieces, amount) if plan.free_rules else None
+    fee = 0 if rule is not None else base + plan.surcharge
+    return _Charge(plan, lines, value, base, fee, rule)
 
 
 def compute_shipping(
@@ -372,81 +376,67 @@ def compute_shipping(
         CurrencyMismatchError: A line's amount is in another currency (checked
             when a ``min_amount`` free rule reads it).
     """
-    if isinstance(currency, str):
-        cur = _CURRENCIES.get(currency)
-        if cur is None:
-            cur = _CURRENCIES.setdefault(currency, resolve_currency(currency))
-    else:
-        cur = currency
-    code = cur.code
+    cur = resolve_currency(currency)
     lines = tuple(lines)
-    if len(set(map(_key, lines))) != len(lines):
+    if len({line.key for line in lines}) != len(lines):
         _duplicate_key(lines)
-    groups: defaultdict[str | None, list[ShippingLine]] = defaultdict(list)
+    groups: dict[str | None, list[ShippingLine]] = {}
     for line in lines:
-        groups[line.template_id].append(line)
+        groups.setdefault(line.template_id, []).append(line)
     groups.pop(None, None)
     if not groups:
         region_ancestors(region)  # an invalid region is an error even for a free cart
-    summing = combine is Combine.SUM
-    entries: list[list[Any]] = []
-    total = 0
+    charges: list[_Charge] = []
     for template_id, group in groups.items():
-        template = templates.get(template_id)  # type: ignore[arg-type]
-        plan = template._plans.get((region, code)) if template is not None else None
-        if plan is None or plan.undeliverable:  # resolve it, or raise the right error
-            plan = _plan(templates, template_id, group[0].key, region, code)  # type: ignore[arg-type]
-        _, charged, first, first_fee, additional, additional_fee, surcharge = plan[:7]
-        value = sum(map(charged, group))
-        if value <= first:
-            base = first_fee
-        else:
-            base = first_fee - ((first - value) // additional) * additional_fee
-        rule = _free_rule(plan, group, cur) if plan.free_rules else None
-        fee = 0 if rule is not None else base + surcharge
-        total += fee
-        entries.append([plan, group, value, base, fee, rule])
-    if not summing:
-        total = _max_first(entries, templates)
-    # Built without attrs' __init__: this is the hot path, and every field is ours.
-    breakdown = _new(ShippingBreakdown)
-    _set(breakdown, "total", from_minor(total, cur))
-    _set(breakdown, "_lines", lines)
-    _set(breakdown, "_entries", entries)
-    _set(breakdown, "_cache", {})
-    return breakdown
+        assert template_id is not None
+        plan = _plan(templates, template_id, group[0].key, region, cur)
+        charge_by = plan.charge_by
+        value = sum([_line_value(charge_by, line) for line in group])
+        pieces = sum([line.quantity for line in group])
+        amount = _amount(plan, group, cur)
+        charges.append(_charge(plan, value, pieces, amount, group))
+    if combine is Combine.MAX_FIRST:
+        _max_first(charges, templates)
+    total = sum([charge.fee for charge in charges])
+    return ShippingBreakdown(from_minor(total, cur), lines, charges)
 
 
-def _max_first(entries: list[list[Any]], listed: Mapping[str, FreightTemplate]) -> int:
-    """Re-price *entries* by ``max_first`` and return the new total (minor units).
+def _amount(plan: Plan, group: list[ShippingLine], currency: Currency) -> int:
+    """The group's net item amount in minor units, when a free rule reads it (else 0)."""
+    if not plan.needs_amount:
+        return 0
+    for line in group:
+        if line._amount_currency not in (currency, None):
+            other: Currency = line._amount_currency
+            context = f"amount of {line.key!r}"
+            raise CurrencyMismatchError(currency.code, other.code, context=context)
+    return sum([line._amount_minor for line in group])
 
-    A tie on the first fee goes to the template listed earlier in *listed*, so
-    the fee does not depend on the order of the cart's lines.
+
+def _max_first(charges: list[_Charge], listed: Mapping[str, FreightTemplate]) -> None:
+    """Re-price *charges* by ``max_first``, in place.
+
+    The charged template with the highest first fee pays its full fee; every
+    other charged template pays all its units at the additional rate. A tie on
+    the first fee goes to the template listed earlier in *listed*, so the fee
+    does not depend on the order of the cart's lines.
     """
     position = {template_id: n for n, template_id in enumerate(listed)}
-    leader = None
-    for entry in entries:
-        if entry[_FREE] is None and (
-            leader is None
-            or entry[_PLAN].first_fee > leader[_PLAN].first_fee
-            or (
-                entry[_PLAN].first_fee == leader[_PLAN].first_fee
-                and position[entry[_PLAN].template.id] < position[leader[_PLAN].template.id]
-            )
-        ):
-            leader = entry
-    total = 0
-    for entry in entries:
-        if entry[_FREE] is None and entry is not leader:
-            plan = entry[_PLAN]
-            entry[_FEE] = -(-entry[_VALUE] // plan.additional) * plan.additional_fee
-            entry[_FEE] += plan.surcharge
-        total += entry[_FEE]
-    return total
+    charged = [charge for charge in charges if charge.free_rule is None]
+    if not charged:
+        return
+    leader = min(charged, key=lambda c: (-c.plan.first_fee, position[c.plan.template.id]))
+    for charge in charged:
+        if charge is not leader:
+            charge.fee = charge.plan.additional_only_fee(charge.value) + charge.plan.surcharge
 
 
 def _plan(
-    templates: Mapping[str, FreightTemplate], template_id: str, key: str, region: str, code: str
+    templates: Mapping[str, FreightTemplate],
+    template_id: str,
+    key: str,
+    region: str,
+    currency: Currency,
 ) -> Plan:
     """*template_id* resolved at *region*; *key* (the group's first line) names errors."""
     template = templates.get(template_id)
@@ -456,7 +446,7 @@ def _plan(
             " which is not among the freight templates"
         )
         raise ConfigError(msg)
-    plan = template._plans.get((region, code)) or template.plan(region, code)
+    plan = template.plan(region, currency)
     if plan.undeliverable:
         raise UndeliverableError(key, region, template=template.id)
     return plan
@@ -477,57 +467,14 @@ def template_fees(
     shipping lines or a breakdown; split each fee over its lines with
     :func:`split_fee`. Raises what :func:`compute_shipping` raises.
     """
-    code = currency.code
-    entries: list[list[Any]] = []
+    charges = []
     for load in loads:
-        template = templates.get(load.template_id)
-        plan = template._plans.get((region, code)) if template is not None else None
-        if plan is None or plan.undeliverable:  # resolve it, or raise the right error
-            plan = _plan(templates, load.template_id, load.key, region, code)
-        charge_by = plan.template.charge_by
-        if charge_by is ChargeBy.WEIGHT:
-            value = load.weight
-        elif charge_by is ChargeBy.PIECE:
-            value = load.pieces * NANO
-        else:
-            value = load.volume
-        # The fee formula of compute_shipping's loop (kept inline there: its hot path).
-        first, first_fee, additional, additional_fee, surcharge = plan[2:7]
-        if value <= first:
-            base = first_fee
-        else:
-            base = first_fee - ((first - value) // additional) * additional_fee
-        rule = (
-            _matching_free_rule(plan, load.pieces, load.amount_minor) if plan.free_rules else None
-        )
-        fee = 0 if rule is not None else base + surcharge
-        entries.append([plan, None, value, base, fee, rule])
-    if combine is not Combine.SUM:
-        _max_first(entries, templates)
-    return [entry[_FEE] for entry in entries]
-
-
-def _free_rule(plan: Plan, group: list[ShippingLine], currency: Currency) -> FreeRule | None:
-    pieces = sum(map(_quantity, group))
-    amount = 0
-    if plan.needs_amount:
-        if not {*map(_amount_currency, group)} <= {currency, None}:
-            line = next(x for x in group if _amount_currency(x) not in (currency, None))
-            other: Currency = _amount_currency(line)
-            context = f"amount of {line.key!r}"
-            raise CurrencyMismatchError(currency.code, other.code, context=context)
-        amount = sum(map(_amount_minor, group))
-    return _matching_free_rule(plan, pieces, amount)
-
-
-def _matching_free_rule(plan: Plan, pieces: int, amount: int) -> FreeRule | None:
-    """The first of the plan's free rules that *pieces* and *amount* (minor units) meet."""
-    for min_amount, min_quantity, rule in plan.free_rules:
-        if (min_amount is None or amount >= min_amount) and (
-            min_quantity is None or pieces >= min_quantity
-        ):
-            return rule
-    return None
+        plan = _plan(templates, load.template_id, load.key, region, currency)
+        value = charged_value(plan.charge_by, load.pieces, load.weight, load.volume)
+        charges.append(_charge(plan, value, load.pieces, load.amount_minor, []))
+    if combine is Combine.MAX_FIRST:
+        _max_first(charges, templates)
+    return [charge.fee for charge in charges]
 
 
 def _duplicate_key(lines: Sequence[ShippingLine]) -> None:

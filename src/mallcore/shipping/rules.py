@@ -1,37 +1,37 @@
 """Validate operator-written freight templates (JSON, YAML, ...) and build them.
 
 This is the one shipping module that imports pydantic. Unknown keys are
-rejected, quantities and fees must be decimal strings or integers (never
-floats), and every problem is reported with the JSON path of the bad value:
+rejected and quantities and fees must be decimal strings or integers (never
+floats); the values are checked by the domain templates the specs build.
+Every problem is reported with the JSON path of the bad value:
 
 >>> from mallcore.errors import RulesValidationError
 >>> try:
 ...     load_freight_templates([{"id": "std", "charge_by": "piece", "no_delivery": ["4499"],
-...         "rules": [{"first": "1", "first_fee": 8.5, "additional": "1", "additional_fee": "2"}]}])
+...         "rules": [{"first": "1", "first_fee": 8.5, "additional": "0", "additional_fee": "2"}]}])
 ... except RulesValidationError as exc:
 ...     for problem in exc.problems:
 ...         print(problem)
-[0].rules[0].first_fee: must be a decimal string or an integer, not a float (got 8.5)
-[0].no_delivery[0]: region='4499' is not a known city of 44 (广东省) (got '4499')
+[0].rules[0].first_fee: 8.5 is a float; write amounts as strings such as "8.5" (got 8.5)
+>>> try:
+...     load_freight_templates([{"id": "std", "charge_by": "piece", "no_delivery": ["4499"],
+...         "rules": [{"first": "1", "first_fee": "8.5",
+...                    "additional": "0", "additional_fee": "2"}]}])
+... except RulesValidationError as exc:
+...     for problem in exc.problems:
+...         print(problem)
+[0].rules[0].additional: must be greater than 0 (got '0')
+[0].no_delivery[0]: is not a known city of 44 (广东省) (got '4499')
 """
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-from typing import Annotated, Literal
+from functools import partial
+from typing import Any, Literal
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    TypeAdapter,
-    ValidationError,
-    model_validator,
-)
+from pydantic import TypeAdapter
 
-from mallcore.errors import RulesValidationError
-from mallcore.rules import error_lines
+from mallcore.rules import Amount, Count, Problems, Spec, validate_each
 from mallcore.shipping.regions import normalize_region
 from mallcore.shipping.templates import (
     ChargeBy,
@@ -50,131 +50,112 @@ __all__ = [
 ]
 
 
-def _exact_decimal(value: object) -> Decimal:
-    # Pydantic would turn a float into a Decimal; a float cannot hold 0.1 exactly.
-    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
-        msg = f"must be a decimal string or an integer, not a {type(value).__name__}"
-        raise ValueError(msg)
-    try:
-        number = Decimal(value.strip() if isinstance(value, str) else value)
-    except InvalidOperation:
-        msg = "is not a number"
-        raise ValueError(msg) from None
-    if not number.is_finite() or number < 0:
-        msg = "must be a finite number of at least 0"
-        raise ValueError(msg)
-    numerator, denominator = number.as_integer_ratio()
-    if numerator * 10**9 % denominator:  # finer than a microgram or a cubic millimetre
-        msg = "has more than 9 decimals"
-        raise ValueError(msg)
-    return number
+def _regions(codes: list[str] | None, problems: Problems, path: str) -> tuple[str, ...] | None:
+    """The region codes, normalised; None when one of them is refused (noted)."""
+    built = [
+        problems.build(f"{path}[{index}]", partial(normalize_region, code))
+        for index, code in enumerate(codes or ())
+    ]
+    return None if None in built else tuple(code for code in built if code is not None)
 
 
-def _region(value: object) -> str:
-    if not isinstance(value, str):
-        msg = f"region codes are strings, not {type(value).__name__}"
-        raise ValueError(msg)
-    return normalize_region(value)
-
-
-#: A non-negative Decimal written as a string or an integer; floats are refused.
-Quantity = Annotated[Decimal, BeforeValidator(_exact_decimal)]
-RegionCode = Annotated[str, BeforeValidator(_region)]
-
-
-class _Spec(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class ChargeRuleSpec(_Spec):
+class ChargeRuleSpec(Spec):
     """``{regions?, first, first_fee, additional, additional_fee}``; no regions: the default."""
 
-    regions: list[RegionCode] | None = None
-    first: Quantity
-    first_fee: Quantity
-    additional: Quantity
-    additional_fee: Quantity
+    regions: list[str] | None = None
+    first: Amount
+    first_fee: Amount
+    additional: Amount
+    additional_fee: Amount
 
-    @model_validator(mode="after")
-    def _additional_positive(self) -> ChargeRuleSpec:
-        if self.additional <= 0:
-            msg = f"additional={self.additional} must be greater than 0"
-            raise ValueError(msg)
-        return self
-
-    def build(self) -> ChargeRule:
-        """The domain charge rule."""
-        return ChargeRule(
-            self.first, self.first_fee, self.additional, self.additional_fee, self.regions or ()
+    def build(self, problems: Problems, path: str) -> ChargeRule | None:
+        """The domain charge rule, or None (problems noted)."""
+        regions = _regions(self.regions, problems, f"{path}.regions")
+        if regions is None:
+            return None
+        return problems.build(
+            path,
+            lambda: ChargeRule(
+                self.first, self.first_fee, self.additional, self.additional_fee, regions
+            ),
         )
 
 
-class FreeRuleSpec(_Spec):
+class FreeRuleSpec(Spec):
     """``{regions?, min_amount?, min_quantity?}``; both thresholds given: both needed."""
 
-    regions: list[RegionCode] | None = None
-    min_amount: Quantity | None = None
-    min_quantity: int | None = Field(default=None, ge=1, strict=True)
+    regions: list[str] | None = None
+    min_amount: Amount | None = None
+    min_quantity: Count | None = None
 
-    def build(self) -> FreeRule:
-        """The domain free rule."""
-        return FreeRule(self.regions or (), self.min_amount, self.min_quantity)
+    def build(self, problems: Problems, path: str) -> FreeRule | None:
+        """The domain free rule, or None (problems noted)."""
+        regions = _regions(self.regions, problems, f"{path}.regions")
+        if regions is None:
+            return None
+        return problems.build(path, lambda: FreeRule(regions, self.min_amount, self.min_quantity))
 
 
-class SurchargeSpec(_Spec):
+class SurchargeSpec(Spec):
     """``{regions, amount}``: a fixed remote-area fee."""
 
-    regions: list[RegionCode] = Field(min_length=1)
-    amount: Quantity
+    regions: list[str]
+    amount: Amount
 
-    def build(self) -> Surcharge:
-        """The domain surcharge."""
-        return Surcharge(self.regions, self.amount)
+    def build(self, problems: Problems, path: str) -> Surcharge | None:
+        """The domain surcharge, or None (problems noted)."""
+        regions = _regions(self.regions, problems, f"{path}.regions")
+        if regions is None:
+            return None
+        return problems.build(path, lambda: Surcharge(regions, self.amount))
 
 
-class FreightTemplateSpec(_Spec):
+class FreightTemplateSpec(Spec):
     """One freight template as written in a scenario or a settings file."""
 
-    id: str = Field(min_length=1)
+    id: str
     charge_by: Literal["piece", "weight", "volume"]
-    rules: list[ChargeRuleSpec] = Field(min_length=1)
+    rules: list[ChargeRuleSpec]
     free_rules: list[FreeRuleSpec] = []
-    no_delivery: list[RegionCode] = []
+    no_delivery: list[str] = []
     surcharges: list[SurchargeSpec] = []
 
-    @model_validator(mode="after")
-    def _rules_unambiguous(self) -> FreightTemplateSpec:
-        seen: dict[str, int] = {}
-        for index, rule in enumerate(self.rules):
-            for code in rule.regions or ["*"]:
-                if code in seen:
-                    what = "more than one default rule" if code == "*" else f"region {code!r}"
-                    msg = f"{what} in rules[{seen[code]}] and rules[{index}]"
-                    raise ValueError(msg)
-                seen[code] = index
-        return self
-
-    def build(self) -> FreightTemplate:
-        """The domain template."""
-        return FreightTemplate(
-            id=self.id,
-            charge_by=ChargeBy(self.charge_by),
-            rules=tuple(rule.build() for rule in self.rules),
-            free_rules=tuple(rule.build() for rule in self.free_rules),
-            no_delivery=tuple(self.no_delivery),
-            surcharges=tuple(s.build() for s in self.surcharges),
+    def build(self, problems: Problems, path: str) -> FreightTemplate | None:
+        """The domain template, or None (problems noted)."""
+        rules = [rule.build(problems, f"{path}.rules[{i}]") for i, rule in enumerate(self.rules)]
+        free = [
+            rule.build(problems, f"{path}.free_rules[{i}]")
+            for i, rule in enumerate(self.free_rules)
+        ]
+        blocked = _regions(self.no_delivery, problems, f"{path}.no_delivery")
+        extra = [
+            rule.build(problems, f"{path}.surcharges[{i}]")
+            for i, rule in enumerate(self.surcharges)
+        ]
+        if None in rules or None in free or None in extra or blocked is None:
+            return None
+        return problems.build(
+            path,
+            lambda: FreightTemplate(
+                id=self.id,
+                charge_by=ChargeBy(self.charge_by),
+                rules=rules,  # type: ignore[arg-type]
+                free_rules=free,  # type: ignore[arg-type]
+                no_delivery=blocked,
+                surcharges=extra,  # type: ignore[arg-type]
+            ),
         )
 
 
-_TEMPLATES = TypeAdapter(list[FreightTemplateSpec])
+_TEMPLATE: TypeAdapter[FreightTemplateSpec] = TypeAdapter(FreightTemplateSpec)
 
 
-def load_freight_templates(data: object) -> dict[str, FreightTemplate]:
+def load_freight_templates(data: Any) -> dict[str, FreightTemplate]:
     """Validate a list of raw freight templates (parsed JSON, YAML, ...) and build them.
 
     Args:
         data: A list of mappings with the keys ``id, charge_by, rules,
-            free_rules, no_delivery, surcharges`` (DESIGN.md section 12).
+            free_rules, no_delivery, surcharges``.
 
     Returns:
         The templates by id, in the order given.
@@ -182,23 +163,32 @@ def load_freight_templates(data: object) -> dict[str, FreightTemplate]:
     Raises:
         RulesValidationError: A :class:`~mallcore.errors.ConfigError` whose
             ``problems`` list every problem, each starting with its JSON path
-            (``[0].rules[1].first``). The :class:`pydantic.ValidationError` is
-            chained as ``__cause__``.
+            (``[0].rules[1].first``).
 
+    >>> from decimal import Decimal
     >>> templates = load_freight_templates([{"id": "T1", "charge_by": "piece",
     ...     "rules": [{"first": "1", "first_fee": "8.00", "additional": "1",
     ...                "additional_fee": "2.00"}]}])
     >>> templates["T1"].rules[0].fee(Decimal(3))
     Decimal('12.00')
     """
-    try:
-        specs = _TEMPLATES.validate_python(data)
-    except ValidationError as exc:
-        raise RulesValidationError("freight templates", error_lines(exc)) from exc
+    problems = Problems()
+    templates = build_templates(validate_each(_TEMPLATE, data, problems, ""), problems, "")
+    problems.raise_for("freight templates")
+    return templates
+
+
+def build_templates(
+    specs: list[tuple[int, FreightTemplateSpec]], problems: Problems, path: str
+) -> dict[str, FreightTemplate]:
+    """Build each ``(index, spec)`` of *specs* at ``path[index]``; note problems, repeated ids."""
     templates: dict[str, FreightTemplate] = {}
-    for index, spec in enumerate(specs):
+    for index, spec in specs:
+        where = f"{path}[{index}]"
         if spec.id in templates:
-            problem = f"[{index}].id: duplicate template id (got {spec.id!r})"
-            raise RulesValidationError("freight templates", [problem])
-        templates[spec.id] = spec.build()
+            problems.note(f"{where}.id", f"another template has this id (got {spec.id!r})")
+            continue
+        template = spec.build(problems, where)
+        if template is not None:
+            templates[spec.id] = template
     return templates

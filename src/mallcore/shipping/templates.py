@@ -15,14 +15,21 @@ which resolves a region once and caches the result.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from decimal import Decimal
-from operator import attrgetter
 from typing import Any, Final, NamedTuple
 
 import attrs
 
-from mallcore.errors import ConfigError
+from mallcore.checks import (
+    MAX_AMOUNT,
+    as_tuple,
+    check_count,
+    check_decimal,
+    check_measure,
+    check_text,
+    invalid,
+)
 from mallcore.money import Currency, minor_units, resolve_currency
 from mallcore.shipping.regions import normalize_region, region_ancestors
 
@@ -32,6 +39,7 @@ __all__ = [
     "FreeRule",
     "FreightTemplate",
     "Surcharge",
+    "charged_value",
     "to_nano",
 ]
 
@@ -51,12 +59,13 @@ def to_nano(value: Decimal | int, field: str) -> int:
     """Return a non-negative quantity as an integer of 10⁻⁹ units (exact).
 
     Args:
-        value: Pieces, kilograms or cubic metres, as a Decimal or an int.
+        value: Pieces, kilograms, cubic metres or a fee, as a Decimal or an int.
         field: Name of the field, used in error messages.
 
     Raises:
-        ConfigError: If *value* is a float, not finite, negative or has more
-            than nine decimals (finer than a microgram or a cubic millimetre).
+        ConfigError: If *value* is a float, not finite, negative, above
+            :data:`~mallcore.checks.MAX_AMOUNT` or has more than nine decimals
+            (finer than a microgram or a cubic millimetre).
 
     >>> to_nano(Decimal("0.1"), "weight_kg")
     100000000
@@ -65,28 +74,13 @@ def to_nano(value: Decimal | int, field: str) -> int:
     ...
     mallcore.errors.ConfigError: weight_kg=0.1 must be a Decimal or an int, not a float
     """
-    if isinstance(value, bool) or not isinstance(value, Decimal | int):
-        msg = f"{field}={value!r} must be a Decimal or an int, not a {type(value).__name__}"
-        raise ConfigError(msg)
-    if isinstance(value, Decimal) and not value.is_finite():
-        msg = f"{field}={value!r} must be a finite number"
-        raise ConfigError(msg)
-    if value < 0:
-        msg = f"{field}={value!r} must not be negative"
-        raise ConfigError(msg)
-    numerator, denominator = value.as_integer_ratio()
-    units, rest = divmod(numerator * NANO, denominator)
-    if rest:
-        msg = f"{field}={value!r} has more than 9 decimals"
-        raise ConfigError(msg)
-    return units
+    numerator, denominator = check_measure(field, value, maximum=MAX_AMOUNT).as_integer_ratio()
+    return numerator * NANO // denominator
 
 
 def _regions(value: Iterable[str]) -> tuple[str, ...]:
-    if isinstance(value, str):
-        msg = f"regions={value!r} must be a list of region codes, not a string"
-        raise ConfigError(msg)
-    return tuple(dict.fromkeys(normalize_region(code) for code in value))
+    codes = as_tuple("regions", value)
+    return tuple(dict.fromkeys(normalize_region(code) for code in codes))
 
 
 def _rules(value: Iterable[ChargeRule]) -> tuple[ChargeRule, ...]:
@@ -105,8 +99,7 @@ def _decimal(field: str, *, positive: bool = False) -> Any:
     def check(instance: object, attribute: attrs.Attribute[Decimal], value: Decimal) -> None:
         to_nano(value, field)
         if positive and value <= 0:
-            msg = f"{field}={value!r} must be greater than 0"
-            raise ConfigError(msg)
+            raise invalid(field, value, "must be greater than 0")
 
     return check
 
@@ -155,18 +148,12 @@ class FreeRule:
     @min_amount.validator
     def _check_amount(self, attribute: attrs.Attribute[Decimal | None], value: object) -> None:
         if value is not None:
-            if isinstance(value, bool) or not isinstance(value, Decimal | int):
-                msg = f"min_amount={value!r} must be a Decimal, not a {type(value).__name__}"
-                raise ConfigError(msg)
-            if not Decimal(value).is_finite() or value < 0:
-                msg = f"min_amount={value!r} must be a non-negative number"
-                raise ConfigError(msg)
+            check_decimal("min_amount", value, maximum=MAX_AMOUNT)
 
     @min_quantity.validator
     def _check_quantity(self, attribute: attrs.Attribute[int | None], value: object) -> None:
-        if value is not None and (type(value) is not int or value < 1):
-            msg = f"min_quantity={value!r} must be an integer of at least 1"
-            raise ConfigError(msg)
+        if value is not None:
+            check_count("min_quantity", value)
 
     def describe(self) -> str:
         """Why this rule makes shipping free, e.g. ``"min_amount 99.00 reached"``."""
@@ -190,20 +177,47 @@ class Surcharge:
         self, attribute: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]
     ) -> None:
         if not value:
-            msg = "surcharge regions=[] must list at least one region"
-            raise ConfigError(msg)
+            raise invalid("regions", [], "must list at least one region")
+
+
+def _fee_minor(template: str, value: Decimal, field: str, currency: Currency) -> int:
+    """*value* (major units) in minor units of *currency*; refused if it has more decimals."""
+    scale = 10 ** minor_units(currency)
+    units, rest = divmod(value * scale, 1)
+    if rest:
+        places = minor_units(currency)
+        reason = f"has more decimals than {currency.code} allows ({places})"
+        exc = invalid(field, value, reason)
+        exc.args = (f"freight template {template!r}: {exc}",)
+        raise exc
+    return int(units)
+
+
+def charged_value(charge_by: ChargeBy, pieces: int, weight: int, volume: int) -> int:
+    """What a template charges for, in 10⁻⁹ units: *pieces* (whole), or *weight* or *volume*.
+
+    *weight* and *volume* are already in 10⁻⁹ kg and 10⁻⁹ m³. This is the one
+    place that reads ``charge_by``.
+
+    >>> charged_value(ChargeBy.PIECE, 3, 0, 0), charged_value(ChargeBy.WEIGHT, 3, 1_500, 0)
+    (3000000000, 1500)
+    """
+    if charge_by is ChargeBy.PIECE:
+        return pieces * NANO
+    if charge_by is ChargeBy.WEIGHT:
+        return weight
+    return volume
 
 
 class Plan(NamedTuple):
     """A template resolved for one region and currency; integers only (internal).
 
     Charged values are in 10⁻⁹ units of the template's unit; fees in minor
-    units. The engine unpacks the first seven fields in one step, so their
-    order matters.
+    units.
     """
 
     undeliverable: bool
-    charged: Callable[[Any], int]  # a ShippingLine's charged value, in 10⁻⁹ units
+    charge_by: ChargeBy
     first: int
     first_fee: int
     additional: int
@@ -213,12 +227,31 @@ class Plan(NamedTuple):
     needs_amount: bool
     template: FreightTemplate
 
+    def fee(self, value: int) -> int:
+        """The charge rule's fee for *value* (10⁻⁹ units), in minor units, without surcharge.
 
-_CHARGED: Final = {
-    ChargeBy.PIECE: attrgetter("_pieces"),
-    ChargeBy.WEIGHT: attrgetter("_weight"),
-    ChargeBy.VOLUME: attrgetter("_volume"),
-}
+        ``first_fee`` while ``value <= first``, else ``first_fee + ceil((value -
+        first) / additional) * additional_fee``: the one place this formula is written.
+        """
+        if value <= self.first:
+            return self.first_fee
+        return self.first_fee - ((self.first - value) // self.additional) * self.additional_fee
+
+    def additional_only_fee(self, value: int) -> int:
+        """Every unit at the additional rate: ``ceil(value / additional) * additional_fee``.
+
+        What a template other than the leader pays under ``max_first``.
+        """
+        return -(-value // self.additional) * self.additional_fee
+
+    def free_rule(self, pieces: int, amount: int) -> FreeRule | None:
+        """The first of the free rules that *pieces* and *amount* (minor units) meet, or None."""
+        for min_amount, min_quantity, rule in self.free_rules:
+            if (min_amount is None or amount >= min_amount) and (
+                min_quantity is None or pieces >= min_quantity
+            ):
+                return rule
+        return None
 
 
 def _deepest(
@@ -281,22 +314,25 @@ class FreightTemplate:
     )
 
     def __attrs_post_init__(self) -> None:
-        if not isinstance(self.id, str) or not self.id:
-            msg = f"freight template id={self.id!r} must be a non-empty string"
-            raise ConfigError(msg)
+        check_text("id", self.id)
         if not self.rules:
-            msg = f"freight template {self.id!r}: rules=[] must have at least one rule"
-            raise ConfigError(msg)
+            raise invalid("rules", [], "must have at least one rule")
+        for field in ("rules", "free_rules", "surcharges"):
+            kind = {"rules": ChargeRule, "free_rules": FreeRule, "surcharges": Surcharge}[field]
+            for index, rule in enumerate(getattr(self, field)):
+                if not isinstance(rule, kind):
+                    raise invalid(f"{field}[{index}]", rule, f"must be a {kind.__name__}")
         seen: dict[str, int] = {}
         for index, rule in enumerate(self.rules):
             for code in rule.regions or ("*",):
                 if code in seen:
-                    what = "default rule" if code == "*" else f"region {code!r}"
-                    msg = (
-                        f"freight template {self.id!r}: {what} appears in rules[{seen[code]}]"
-                        f" and rules[{index}]"
-                    )
-                    raise ConfigError(msg)
+                    if code == "*":
+                        reason = (
+                            f"is empty: a second default rule (the first is rules[{seen[code]}])"
+                        )
+                    else:
+                        reason = f"lists region {code!r}, which rules[{seen[code]}] lists too"
+                    raise invalid(f"rules[{index}].regions", list(rule.regions), reason)
                 seen[code] = index
 
     def rule_for(self, region: str) -> ChargeRule | None:
@@ -327,19 +363,26 @@ class FreightTemplate:
         self._plans[region, code] = plan
         return plan
 
+    def check_fees(self, currency: Currency) -> None:
+        """Every fee and threshold of the template is a whole number of *currency*'s minor units.
+
+        Raises:
+            ConfigError: Naming the first one that is too precise (``rules[0].first_fee``).
+        """
+        for index, rule in enumerate(self.rules):
+            _fee_minor(self.id, rule.first_fee, f"rules[{index}].first_fee", currency)
+            _fee_minor(self.id, rule.additional_fee, f"rules[{index}].additional_fee", currency)
+        for index, free in enumerate(self.free_rules):
+            if free.min_amount is not None:
+                _fee_minor(self.id, free.min_amount, f"free_rules[{index}].min_amount", currency)
+        for index, extra in enumerate(self.surcharges):
+            _fee_minor(self.id, extra.amount, f"surcharges[{index}].amount", currency)
+
     def _build_plan(self, region: str, currency: Currency) -> Plan:
         ancestors = region_ancestors(region)
-        scale = 10 ** minor_units(currency)
 
         def minor(value: Decimal, field: str) -> int:
-            units, rest = divmod(value * scale, 1)
-            if rest:
-                msg = (
-                    f"freight template {self.id!r}: {field}={str(value)!r} has more decimals"
-                    f" than {currency.code} allows ({minor_units(currency)})"
-                )
-                raise ConfigError(msg)
-            return int(units)
+            return _fee_minor(self.id, value, field, currency)
 
         blocked = any(code in self.no_delivery for code in ancestors)
         rules = _deepest(((r.regions, r) for r in self.rules), ancestors)
@@ -356,7 +399,7 @@ class FreightTemplate:
         return Plan(
             template=self,
             undeliverable=blocked,
-            charged=_CHARGED[self.charge_by],
+            charge_by=self.charge_by,
             first=to_nano(rule.first, "first"),
             first_fee=minor(rule.first_fee, "first_fee"),
             additional=to_nano(rule.additional, "additional"),

@@ -9,7 +9,6 @@ fraction of a second; :meth:`SkuMatrix.to_skus` then builds the
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
@@ -21,7 +20,14 @@ import moneyed
 
 from mallcore.errors import ConfigError
 from mallcore.money import Money, parse_money
-from mallcore.sku.skus import QuantityTier, Sku, SkuStatus
+from mallcore.sku.skus import (
+    CODE_PATTERN,
+    MAX_CODE_LENGTH,
+    QuantityTier,
+    Sku,
+    SkuStatus,
+    check_code,
+)
 from mallcore.sku.specs import Spec, escape_id, validate_specs
 
 __all__ = [
@@ -37,32 +43,7 @@ __all__ = [
 
 #: Placeholders: ``{product}`` (the product id) and ``{codes}`` (value code parts joined by ``-``).
 DEFAULT_CODE_TEMPLATE: Final = "{product}-{codes}"
-#: Characters a SKU code may contain (checked after upper-casing generated codes).
-CODE_PATTERN: Final = re.compile(r"[A-Za-z0-9._-]+")
-#: The longest SKU code accepted, in characters.
-MAX_CODE_LENGTH: Final = 64
 _SEPARATOR: Final = "-"
-
-
-def check_code(code: str, *, where: str) -> str:
-    """Return *code* if it is a valid SKU code, else raise :class:`ConfigError`.
-
-    A code is 1 to :data:`MAX_CODE_LENGTH` characters from ``A-Z a-z 0-9 . _ -``.
-
-    >>> check_code("TEE-RED-M", where="product 'tee'")
-    'TEE-RED-M'
-    >>> check_code("TEE RED", where="product 'tee'")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    mallcore.errors.ConfigError: product 'tee': SKU code 'TEE RED' may only use A-Z, a-z, ...
-    """
-    if not isinstance(code, str) or not CODE_PATTERN.fullmatch(code):
-        msg = f"{where}: SKU code {code!r} may only use A-Z, a-z, 0-9, '.', '_' and '-'"
-        raise ConfigError(msg)
-    if len(code) > MAX_CODE_LENGTH:
-        msg = f"{where}: SKU code {code!r} is longer than {MAX_CODE_LENGTH} characters"
-        raise ConfigError(msg)
-    return code
 
 
 @attrs.frozen

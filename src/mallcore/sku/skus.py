@@ -1,24 +1,77 @@
 """The SKU value object: one sellable combination of a product, with its price and size.
 
-:class:`Sku` is frozen and trusts its arguments, so catalogs of many thousand
-SKUs build quickly; :func:`make_sku` validates raw input (strings from a file,
-a form or a scenario) once and builds the value.
+:class:`Sku` is frozen and checks its own fields when built, however it is made;
+:func:`make_sku` reads raw input (strings from a file, a form or a scenario)
+into the right types first.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
-from decimal import Decimal, InvalidOperation
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
 from itertools import pairwise
+from typing import Final
 
 import attrs
 
-from mallcore.errors import ConfigError, CurrencyMismatchError
-from mallcore.money import Money, parse_money
+from mallcore.checks import (
+    as_tuple,
+    check_amount,
+    check_count,
+    check_decimal,
+    check_flag,
+    check_measure,
+    check_text,
+    invalid,
+    nested,
+)
+from mallcore.errors import CurrencyMismatchError, MallcoreError
+from mallcore.money import Currency, Money, parse_money
 from mallcore.sku.specs import escape_id
 
-__all__ = ["QuantityTier", "Sku", "SkuStatus", "make_sku", "parse_decimal"]
+__all__ = [
+    "CODE_PATTERN",
+    "MAX_CODE_LENGTH",
+    "QuantityTier",
+    "Sku",
+    "SkuStatus",
+    "check_code",
+    "check_tiers",
+    "make_sku",
+    "parse_decimal",
+    "tier_unit_price",
+]
+
+
+#: Characters a SKU code may contain (checked after upper-casing generated codes).
+CODE_PATTERN: Final = re.compile(r"[A-Za-z0-9._-]+")
+#: The longest SKU code accepted, in characters.
+MAX_CODE_LENGTH: Final = 64
+
+
+def check_code(code: str, *, where: str) -> str:
+    """Return *code* if it is a valid SKU code, else raise :class:`ConfigError`.
+
+    A code is 1 to :data:`MAX_CODE_LENGTH` characters from ``A-Z a-z 0-9 . _ -``.
+
+    >>> check_code("TEE-RED-M", where="product 'tee'")
+    'TEE-RED-M'
+    >>> check_code("TEE RED", where="product 'tee'")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    mallcore.errors.ConfigError: product 'tee': SKU code 'TEE RED' may only use A-Z, a-z, ...
+    """
+    if not isinstance(code, str) or not CODE_PATTERN.fullmatch(code):
+        reason = "may only use A-Z, a-z, 0-9, '.', '_' and '-'"
+    elif len(code) > MAX_CODE_LENGTH:
+        reason = f"is longer than {MAX_CODE_LENGTH} characters"
+    else:
+        return code
+    exc = invalid("code", code, reason)
+    exc.args = (f"{where}: SKU code {code!r} {reason}",)
+    raise exc
 
 
 class SkuStatus(enum.Enum):
@@ -34,10 +87,59 @@ class SkuStatus(enum.Enum):
 
 @attrs.frozen
 class QuantityTier:
-    """A ladder price (阶梯价): from *min_qty* units of the product, each unit costs *price*."""
+    """A ladder price (阶梯价): from *min_qty* units of the product, each unit costs *price*.
+
+    Raises:
+        ConfigError: A ``min_qty`` below 2 or not a whole number.
+        InvalidAmountError: A negative, too large or over-precise price.
+    """
 
     min_qty: int
     price: Money
+    price_minor: int = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        check_count("min_qty", self.min_qty, minimum=2)
+        object.__setattr__(self, "price_minor", check_amount("price", self.price))
+
+
+def check_tiers(tiers: Iterable[object], currency: Currency) -> tuple[QuantityTier, ...]:
+    """Quantity tiers in *currency*, sorted by ``min_qty``, each ``min_qty`` once.
+
+    Raises:
+        ConfigError: A tier that is not a :class:`QuantityTier`, or two tiers
+            starting at the same ``min_qty`` (the field is ``quantity_tiers[i]``).
+        CurrencyMismatchError: A tier priced in another currency.
+    """
+    items = as_tuple("quantity_tiers", tiers)
+    for index, tier in enumerate(items):
+        if not isinstance(tier, QuantityTier):
+            raise invalid(f"quantity_tiers[{index}]", tier, "must be a QuantityTier")
+        if tier.price.currency != currency:
+            context = f"quantity_tiers[{index}].price"
+            raise CurrencyMismatchError(currency.code, tier.price.currency.code, context=context)
+    ordered = tuple(sorted(items, key=lambda tier: tier.min_qty))
+    for before, after in pairwise(ordered):
+        if before.min_qty == after.min_qty:
+            raise invalid("quantity_tiers", after.min_qty, "has two tiers with this min_qty")
+    return ordered
+
+
+def tier_unit_price(tiers: Sequence[tuple[int, int]], product_quantity: int, list_unit: int) -> int:
+    """The unit price when the cart holds *product_quantity* units of the product.
+
+    *tiers* are ``(min_qty, unit price)`` pairs in minor units, ascending; the
+    highest tier reached wins, and below every tier *list_unit* applies. This
+    is the one place the 阶梯价 rule is written.
+
+    >>> tier_unit_price([(10, 900), (50, 800)], 9, 1000), tier_unit_price([(10, 900)], 10, 1000)
+    (1000, 900)
+    """
+    price = list_unit
+    for min_qty, unit in tiers:
+        if product_quantity >= min_qty:
+            price = unit
+    return price
 
 
 @attrs.frozen
@@ -82,6 +184,36 @@ class Sku:
     status: SkuStatus = SkuStatus.LISTED
     options: tuple[tuple[str, str], ...] = ()
 
+    def __attrs_post_init__(self) -> None:
+        # Every SKU checks itself, however it was made (make_sku, a matrix, a CSV
+        # row, a scenario file): the one validation of SKU data.
+        try:
+            self._check()
+        except MallcoreError as exc:
+            raise _in_sku(self.product_id, self.id, exc) from None
+
+    def _check(self) -> None:
+        check_text("sku", self.id)
+        check_text("product_id", self.product_id)
+        check_text("key", self.key)
+        check_code(self.code, where=f"product {self.product_id!r}, SKU {self.id!r}")
+        check_amount("price", self.price)
+        if self.member_price is not None:
+            check_amount("member_price", self.member_price, currency=self.price.currency)
+        tiers = check_tiers(self.quantity_tiers, self.price.currency)
+        object.__setattr__(self, "quantity_tiers", tiers)
+        check_flag("member_discount", self.member_discount)
+        if self.barcode is not None:
+            check_text("barcode", self.barcode)
+        check_measure("weight_kg", self.weight_kg)
+        check_measure("volume_m3", self.volume_m3)
+        check_count("low_stock_threshold", self.low_stock_threshold, minimum=0)
+        status: object = self.status
+        if not isinstance(status, SkuStatus):
+            choices = ", ".join(s.value for s in SkuStatus)
+            raise invalid("status", status, f"must be one of {choices}")
+        object.__setattr__(self, "options", as_tuple("options", self.options))
+
     @property
     def is_listed(self) -> bool:
         """True when the SKU is for sale."""
@@ -98,11 +230,19 @@ class Sku:
         >>> [sku.unit_price(q) for q in (9, 10, 60)]
         [Money('10.00', 'CNY'), Money('9.00', 'CNY'), Money('8.00', 'CNY')]
         """
-        price = self.price
-        for tier in self.quantity_tiers:
-            if product_quantity >= tier.min_qty:
-                price = tier.price
-        return price
+        tiers = [(tier.min_qty, index) for index, tier in enumerate(self.quantity_tiers)]
+        index = tier_unit_price(tiers, product_quantity, -1)
+        return self.price if index < 0 else self.quantity_tiers[index].price
+
+
+def _in_sku(product_id: str, sku_id: str, exc: MallcoreError) -> MallcoreError:
+    """*exc* with the product and SKU named first, so a message says whose field it is."""
+    if exc.field is None or exc.reason is None:
+        return exc
+    where = f"product {product_id!r}, SKU {sku_id!r}: "
+    moved = invalid(exc.field, exc.value, exc.reason, type(exc))
+    moved.args = (where + str(moved),)
+    return moved
 
 
 def parse_decimal(value: object, *, field: str, where: str = "") -> Decimal:
@@ -116,49 +256,33 @@ def parse_decimal(value: object, *, field: str, where: str = "") -> Decimal:
     >>> parse_decimal("0.25", field="weight_kg")
     Decimal('0.25')
     """
-    prefix = f"{where}: " if where else ""
-    if isinstance(value, bool | float) or not isinstance(value, Decimal | int | str):
-        msg = f"{prefix}{field}={value!r} must be a Decimal, an int or a decimal string"
-        raise ConfigError(msg)
     try:
-        number = Decimal(value.strip() if isinstance(value, str) else value)
-    except InvalidOperation:
-        msg = f"{prefix}{field}={value!r} is not a number"
-        raise ConfigError(msg) from None
-    if not number.is_finite() or number < 0:
-        msg = f"{prefix}{field}={value!r} must be a finite number, zero or more"
-        raise ConfigError(msg)
-    return number
+        return check_decimal(field, value, text=True)
+    except MallcoreError as exc:
+        if where:
+            exc.args = (f"{where}: {exc}",)
+        raise
 
 
-def _tiers(raw: Iterable[object], currency: str, where: str) -> tuple[QuantityTier, ...]:
+def _raw_tiers(raw: Iterable[object], currency: str) -> tuple[QuantityTier, ...]:
+    """Quantity tiers from QuantityTier objects or ``{min_qty, price}`` mappings."""
     tiers: list[QuantityTier] = []
-    for item in raw:
+    for index, item in enumerate(as_tuple("quantity_tiers", raw)):
         if isinstance(item, QuantityTier):
-            tier = item
+            tiers.append(item)
         elif isinstance(item, Mapping):
             min_qty = item.get("min_qty")
             if isinstance(min_qty, str) and min_qty.strip().isdigit():
                 min_qty = int(min_qty)
-            if isinstance(min_qty, bool) or not isinstance(min_qty, int):
-                msg = f"{where}: quantity_tiers min_qty={min_qty!r} must be an integer"
-                raise ConfigError(msg)
-            price = parse_money(item.get("price"), currency, field=f"{where}: quantity_tiers price")
-            tier = QuantityTier(min_qty, price)
+            field = f"quantity_tiers[{index}]"
+            price = parse_money(item.get("price"), currency, field=f"{field}.price")
+            try:
+                tiers.append(QuantityTier(min_qty, price))  # type: ignore[arg-type]
+            except MallcoreError as exc:
+                raise nested(field, exc) from None
         else:
-            msg = f"{where}: quantity tier {item!r} must be a mapping with min_qty and price"
-            raise ConfigError(msg)
-        if tier.min_qty < 2:
-            msg = f"{where}: quantity_tiers min_qty={tier.min_qty!r} must be at least 2"
-            raise ConfigError(msg)
-        if tier.price.currency.code != currency:
-            raise CurrencyMismatchError(currency, tier.price.currency.code, context=where)
-        tiers.append(tier)
-    tiers.sort(key=lambda tier: tier.min_qty)
-    for before, after in pairwise(tiers):
-        if before.min_qty == after.min_qty:
-            msg = f"{where}: two quantity_tiers start at min_qty={after.min_qty!r}"
-            raise ConfigError(msg)
+            reason = "must be a QuantityTier or a mapping with min_qty and price"
+            raise invalid(f"quantity_tiers[{index}]", item, reason)
     return tuple(tiers)
 
 
@@ -196,47 +320,36 @@ def make_sku(
     ...
     mallcore.errors.InvalidAmountError: product 'A', SKU 'A': price='9.999' has more decimals ...
     """
-    where = f"product {product_id!r}, SKU {sku_id!r}"
-    if not isinstance(sku_id, str) or not sku_id.strip():
-        msg = f"product {product_id!r}: sku={sku_id!r} must be a non-empty string"
-        raise ConfigError(msg)
-    list_price = parse_money(price, currency, field=f"{where}: price")
-    member = (
-        None
-        if member_price is None
-        else parse_money(member_price, currency, field=f"{where}: member_price")
-    )
-    if isinstance(low_stock_threshold, bool) or not isinstance(low_stock_threshold, int):
-        msg = f"{where}: low_stock_threshold={low_stock_threshold!r} must be an integer"
-        raise ConfigError(msg)
-    if low_stock_threshold < 0:
-        msg = f"{where}: low_stock_threshold={low_stock_threshold!r} must not be negative"
-        raise ConfigError(msg)
-    if not isinstance(member_discount, bool):
-        msg = f"{where}: member_discount={member_discount!r} must be true or false"
-        raise ConfigError(msg)
     try:
-        sku_status = SkuStatus(status)
-    except ValueError:
-        choices = ", ".join(s.value for s in SkuStatus)
-        msg = f"{where}: status={status!r} must be one of {choices}"
-        raise ConfigError(msg) from None
-    if barcode is not None and not isinstance(barcode, str):
-        msg = f"{where}: barcode={barcode!r} must be a string"
-        raise ConfigError(msg)
+        list_price = parse_money(price, currency, field="price")
+        member = (
+            None
+            if member_price is None
+            else parse_money(member_price, currency, field="member_price")
+        )
+        tiers = _raw_tiers(quantity_tiers, list_price.currency.code)
+        try:
+            sku_status = SkuStatus(status)
+        except ValueError:
+            choices = ", ".join(s.value for s in SkuStatus)
+            raise invalid("status", status, f"must be one of {choices}") from None
+        weight = check_measure("weight_kg", weight_kg, text=True)
+        volume = check_measure("volume_m3", volume_m3, text=True)
+    except MallcoreError as exc:
+        raise _in_sku(product_id, sku_id, exc) from None
     return Sku(
         id=sku_id,
         product_id=product_id,
         code=sku_id if code is None else code,
         key=escape_id(sku_id) if key is None else key,
         price=list_price,
-        member_discount=member_discount,
+        member_discount=member_discount,  # type: ignore[arg-type]
         member_price=member,
-        quantity_tiers=_tiers(quantity_tiers, list_price.currency.code, where),
-        barcode=barcode or None,
-        weight_kg=parse_decimal(weight_kg, field="weight_kg", where=where),
-        volume_m3=parse_decimal(volume_m3, field="volume_m3", where=where),
-        low_stock_threshold=low_stock_threshold,
+        quantity_tiers=tiers,
+        barcode=barcode or None,  # type: ignore[arg-type]
+        weight_kg=weight,
+        volume_m3=volume,
+        low_stock_threshold=low_stock_threshold,  # type: ignore[arg-type]
         status=sku_status,
         options=tuple(options),
     )

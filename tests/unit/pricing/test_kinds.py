@@ -197,16 +197,16 @@ def test_a_percent_coupon_rounds_once_on_the_in_scope_total() -> None:
 
 
 def test_nth_item_counts_units_across_the_skus_of_one_product() -> None:
-    # Product A has one unit of A1 (10.00) and one of A2 (8.00): cheapest first
-    # that is 8.00, 10.00, so the 2nd unit (A1) is half price: 5.00 off A1.
-    # B's single unit is its own product's 1st unit and gets nothing.
+    # Product A has one unit of A1 (10.00) and one of A2 (8.00): two units of
+    # the product give one discounted unit, and it is the cheapest one (A2):
+    # 4.00 off A2, not 5.00 off A1. B's single unit gets nothing.
     result = _quote(
         [_product("A", _sku("A1", "10.00"), _sku("A2", "8.00")), _product("B", _sku("B1", "9.00"))],
         {"A1": 1, "A2": 1, "B1": 1},
         [{"id": "n", "kind": "nth_item", "n": 2, "percent_off": "50"}],
     )
     (adjustment,) = result.adjustments
-    assert adjustment.lines == (("A1", 500),)
+    assert adjustment.lines == (("A2", 400),)
 
 
 def test_nth_item_max_times_caps_the_discounted_units() -> None:
@@ -301,7 +301,7 @@ def test_free_shipping_waives_the_freight_once_the_threshold_is_met() -> None:
 def test_a_promotion_window_includes_its_start_and_excludes_its_end() -> None:
     # Active on [starts_at, ends_at): starting at AT applies (10.00 off),
     # ending at AT is already expired.
-    off = {"kind": "threshold_off", "tiers": [{"min_spend": "1", "amount_off": "10"}]}
+    off = {"kind": "threshold_off", "tiers": [{"min_spend": "10", "amount_off": "10"}]}
     result = _quote(
         [_product("A", _sku("A1", "50.00"))],
         {"A1": 1},
@@ -355,7 +355,7 @@ def test_a_recurring_promotion_applies_only_inside_its_slots() -> None:
     promotion = {
         "id": "friday",
         "kind": "threshold_off",
-        "tiers": [{"min_spend": "1", "amount_off": "10"}],
+        "tiers": [{"min_spend": "10", "amount_off": "10"}],
         "starts_at": "2026-11-01T00:00:00+08:00",
         "recurrence": "FREQ=WEEKLY;BYDAY=FR;BYHOUR=20;BYMINUTE=0;BYSECOND=0",
         "duration_minutes": 120,

@@ -14,7 +14,7 @@ from moneyed import Money
 
 from mallcore.pricing import Cart, CatalogItem, Scenario
 from mallcore.promotions import Coupon, Promotion
-from mallcore.testing.strategies._pricing import (
+from mallcore.testing.strategies import (
     DEFAULT_AT,
     carts,
     catalogs,

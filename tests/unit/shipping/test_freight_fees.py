@@ -371,7 +371,9 @@ def test_two_lines_with_one_key_are_refused():
 def test_a_fee_finer_than_the_currency_is_refused():
     template = piece("T", rule(1, "10.5", 1, 5))
     jpy = ShippingLine("A", "T", 1)
-    with pytest.raises(ConfigError, match=r"first_fee='10.5' has more decimals than JPY"):
+    with pytest.raises(
+        ConfigError, match=r"first_fee=Decimal\('10.5'\) has more decimals than JPY"
+    ):
         ship([jpy], template, currency="JPY")
 
 
@@ -403,15 +405,18 @@ def test_bad_shipping_lines_are_refused(kwargs, message):
     [
         (lambda: piece("T", rule(1, 10, 0, 5)), "additional=Decimal('0') must be greater than 0"),
         (lambda: FreightTemplate("T", "piece", []), "rules=[] must have at least one rule"),
-        (lambda: piece("T", rule(1, 1, 1, 1), rule(1, 2, 1, 1)), "default rule appears in"),
+        (lambda: piece("T", rule(1, 1, 1, 1), rule(1, 2, 1, 1)), "a second default rule"),
         (
             lambda: piece("T", rule(1, 1, 1, 1, ["44"]), rule(1, 2, 1, 1, ["440000"])),
-            "region '44' appears in rules[0] and rules[1]",
+            "lists region '44', which rules[0] lists too",
         ),
-        (lambda: FreeRule(min_quantity=0), "min_quantity=0 must be an integer of at least 1"),
-        (lambda: FreeRule(min_amount=9.9), "min_amount=9.9 must be a Decimal, not a float"),
-        (lambda: Surcharge([], D(1)), "surcharge regions=[] must list at least one region"),
-        (lambda: piece("T", rule(1, 1, 1, 1, "44")), "must be a list of region codes"),
+        (lambda: FreeRule(min_quantity=0), "min_quantity=0 must be at least 1"),
+        (
+            lambda: FreeRule(min_amount=9.9),
+            "min_amount=9.9 must be a Decimal or an int, not a float",
+        ),
+        (lambda: Surcharge([], D(1)), "regions=[] must list at least one region"),
+        (lambda: piece("T", rule(1, 1, 1, 1, "44")), "regions='44' must be a list"),
     ],
 )
 def test_bad_templates_are_refused(build, message):

@@ -5,7 +5,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from pydantic import ValidationError
 
 from mallcore.errors import ConfigError, RulesValidationError
 from mallcore.shipping.rules import load_freight_templates
@@ -78,7 +77,7 @@ def test_the_scenario_example_loads():
 def test_floats_are_refused_with_their_path():
     rules = [{"first": 1.0, "first_fee": "8", "additional": "1", "additional_fee": "2"}]
     assert problems_of([template(rules=rules)]) == [
-        "[0].rules[0].first: must be a decimal string or an integer, not a float (got 1.0)"
+        '[0].rules[0].first: 1.0 is a float; write amounts as strings such as "1.0" (got 1.0)'
     ]
 
 
@@ -91,17 +90,18 @@ def test_unknown_keys_are_refused():
 def test_bad_region_codes_name_their_position():
     problems = problems_of([template(no_delivery=["65", "4499"], free_rules=[{"regions": ["XX"]}])])
     assert problems == [
-        "[0].free_rules[0].regions[0]: region='XX' names no ISO 3166-1 country ('XX') (got 'XX')",
-        "[0].no_delivery[1]: region='4499' is not a known city of 44 (广东省) (got '4499')",
+        "[0].free_rules[0].regions[0]: names no ISO 3166-1 country ('XX') (got 'XX')",
+        "[0].no_delivery[1]: is not a known city of 44 (广东省) (got '4499')",
     ]
 
 
 def test_every_problem_is_listed():
-    problems = problems_of([template(), template(id="", charge_by="kg", rules=[])])
+    # A malformed template (a bad charge_by) does not hide the value problems of the others.
+    problems = problems_of([template(), template(charge_by="kg"), template(id="", rules=[])])
+    # Inside one template the first refused value is reported (here the id, before the rules).
     assert problems == [
-        "[1].id: String should have at least 1 character (got '')",
         "[1].charge_by: Input should be 'piece', 'weight' or 'volume' (got 'kg')",
-        "[1].rules: List should have at least 1 item after validation, not 0",
+        "[2].id: must be a non-empty string (got '')",
     ]
 
 
@@ -120,7 +120,7 @@ def test_every_problem_is_listed():
                     ]
                 )
             ],
-            "[0].rules[0]: additional=0 must be greater than 0",
+            "[0].rules[0].additional: must be greater than 0 (got '0')",
         ),
         (
             [
@@ -130,7 +130,7 @@ def test_every_problem_is_listed():
                     ]
                 )
             ],
-            "[0].rules[0].first: must be a finite number of at least 0 (got '-1')",
+            "[0].rules[0].first: must not be negative (got '-1')",
         ),
         (
             [
@@ -140,7 +140,7 @@ def test_every_problem_is_listed():
                     ]
                 )
             ],
-            "[0].rules[0].first: must be a finite number of at least 0 (got 'NaN')",
+            "[0].rules[0].first: Input should be a finite number (got 'NaN')",
         ),
         (
             [
@@ -155,7 +155,7 @@ def test_every_problem_is_listed():
                     ]
                 )
             ],
-            "[0].rules[0].first_fee: is not a number (got 'eight')",
+            "[0].rules[0].first_fee: Input should be a valid decimal (got 'eight')",
         ),
         (
             [template(free_rules=[{"min_quantity": 1.5}])],
@@ -163,11 +163,11 @@ def test_every_problem_is_listed():
         ),
         (
             [template(free_rules=[{"min_quantity": 0}])],
-            "[0].free_rules[0].min_quantity: Input should be greater than or equal to 1 (got 0)",
+            "[0].free_rules[0].min_quantity: must be at least 1 (got 0)",
         ),
         (
             [template(surcharges=[{"regions": [], "amount": "5"}])],
-            "[0].surcharges[0].regions: List should have at least 1 item after validation, not 0",
+            "[0].surcharges[0].regions: must list at least one region (got [])",
         ),
         (
             [
@@ -178,7 +178,8 @@ def test_every_problem_is_listed():
                     ]
                 )
             ],
-            "[0]: more than one default rule in rules[0] and rules[1]",
+            "[0].rules[1].regions: is empty: a second default rule"
+            " (the first is rules[0]) (got [])",
         ),
         (
             [
@@ -201,20 +202,22 @@ def test_every_problem_is_listed():
                     ]
                 )
             ],
-            "[0]: region '44' in rules[0] and rules[1]",
+            "[0].rules[1].regions: lists region '44', which rules[0] lists too (got ['44'])",
         ),
-        ([template(), template()], "[1].id: duplicate template id (got 'T')"),
-        ({"id": "T"}, "(top level): Input should be a valid list"),
+        ([template(), template()], "[1].id: another template has this id (got 'T')"),
+        ({"id": "T"}, "(top level): must be a list (got dict)"),
     ],
 )
 def test_errors_carry_the_json_path(data, expected):
     assert expected in problems_of(data)
 
 
-def test_the_pydantic_error_is_chained():
-    with pytest.raises(ConfigError) as info:
+def test_the_error_is_a_rules_validation_error_listing_its_problems():
+    with pytest.raises(RulesValidationError) as info:
         load_freight_templates([template(charge_by="kg")])
-    assert isinstance(info.value.__cause__, ValidationError)
+    assert info.value.problems == [
+        "[0].charge_by: Input should be 'piece', 'weight' or 'volume' (got 'kg')"
+    ]
 
 
 def test_short_and_six_digit_spellings_load_to_the_same_template():

@@ -65,7 +65,7 @@ def test_quantity_tiers_are_sorted_and_the_highest_reached_wins():
 
 def test_duplicate_tier_quantities_are_refused():
     tiers = [{"min_qty": 10, "price": "9.00"}, {"min_qty": 10, "price": "8.00"}]
-    with pytest.raises(ConfigError, match="two quantity_tiers start at min_qty=10"):
+    with pytest.raises(ConfigError, match="quantity_tiers=10 has two tiers with this min_qty"):
         make_sku("A1", "a", price="10.00", currency="CNY", quantity_tiers=tiers)
 
 

@@ -21,6 +21,7 @@ from mallcore.testing.strategies._money import (
     weights,
 )
 from mallcore.testing.strategies._pricing import (
+    DEFAULT_AT,
     carts,
     catalogs,
     coupon_templates,
@@ -32,6 +33,7 @@ from mallcore.testing.strategies._shipping import freight_templates, region_code
 from mallcore.testing.strategies._sku import products, skus, specs
 
 __all__ = [
+    "DEFAULT_AT",
     "DEFAULT_CURRENCIES",
     "carts",
     "catalogs",

@@ -133,6 +133,11 @@ def _amounts(code: str, low_major: int, high_major: int) -> st.SearchStrategy[Mo
     )
 
 
+def _at_most(amount: Money, limit: Money) -> Money:
+    """*amount*, lowered to *limit* when above it."""
+    return limit if amount > limit else amount
+
+
 def _percents() -> st.SearchStrategy[Decimal]:
     """Percent units: whole percentages and some with one or two decimals (12.5, 33.33)."""
     return st.one_of(
@@ -386,9 +391,13 @@ def _benefit(draw: st.DrawFn, kind: str, code: str, gift_skus: tuple[str, ...]) 
         )
     if kind == "threshold_off":
         spends = sorted(draw(st.sets(money(code, 0, 400), min_size=1, max_size=3)))
-        return ThresholdOff(tuple(SpendTier(s, draw(money(code, 0, 60))) for s in spends))
+        # A tier never takes off more than its own threshold (满10减50 is refused).
+        return ThresholdOff(
+            tuple(SpendTier(s, _at_most(draw(money(code, 0, 60)), s)) for s in spends)
+        )
     if kind == "every_off":
-        return EveryOff(draw(money(code, 1, 200)), draw(money(code, 0, 40)), draw(_limit()))
+        per = draw(money(code, 1, 200))
+        return EveryOff(per, _at_most(draw(money(code, 0, 40)), per), draw(_limit()))
     if kind == "threshold_percent":
         tiers = []
         for _ in range(draw(st.integers(1, 3))):
@@ -497,6 +506,8 @@ def _coupon_template(
         amount_off = draw(_amounts(code, 0, 50))
         if kind is not CouponKind.NO_THRESHOLD:
             min_spend = draw(threshold)
+        if min_spend is not None and kind is not CouponKind.SHIPPING:
+            amount_off = _at_most(amount_off, min_spend)
     return CouponTemplate(
         template_id,
         kind,
@@ -594,14 +605,22 @@ def _scenario(
     draw: st.DrawFn,
     codes: st.SearchStrategy[str],
     at: datetime,
-    sizes: tuple[int, int, int],
+    sizes: tuple[int, int, int, int],
     shipping: bool | None,
     membership: bool | None,
 ) -> Scenario:
-    max_lines, max_promotions, max_coupons = sizes
+    min_lines, max_lines, max_promotions, max_coupons = sizes
     code = draw(codes)
     template_ids = ("T0", "T1") if shipping is not False else ()
-    catalog = draw(catalogs(code, freight_template_ids=template_ids))
+    # Enough products that a cart can have min_lines distinct SKUs.
+    catalog = draw(
+        catalogs(
+            code,
+            min_products=min_lines,
+            max_products=max(4, min_lines),
+            freight_template_ids=template_ids,
+        )
+    )
     kept = st.sampled_from(PROMOTION_KINDS)
     rules = [
         draw(promotions(code, promotion_id=f"PR{i}", catalog=catalog, at=at, kinds=(draw(kept),)))
@@ -612,13 +631,14 @@ def _scenario(
         for i in range(draw(st.integers(0, max_coupons)))
     }
     listed = (*held, "MISSING") if held and _rarely(draw) else tuple(held)
-    templates: dict[str, FreightTemplate] = {}
+    # The catalog's products name these templates, so the context must hold them;
+    # without a ship-to region no freight is quoted.
+    templates: dict[str, FreightTemplate] = {
+        template_id: draw(freight_templates(template_id=template_id, currency=code, max_fee=20))
+        for template_id in template_ids
+    }
     ship_to = None
     if shipping or (shipping is None and draw(st.booleans())):
-        for template_id in template_ids:
-            templates[template_id] = draw(
-                freight_templates(template_id=template_id, currency=code, max_fee=20)
-            )
         ship_to = draw(region_codes(foreign=False))
     tiers: tuple[Tier, ...] = ()
     points = None
@@ -640,7 +660,15 @@ def _scenario(
             draw(st.integers(0, 20_000)),
             customer.first_order,
         )
-    cart = draw(carts(catalog, max_lines=max_lines, coupon_codes=listed, points=points is not None))
+    cart = draw(
+        carts(
+            catalog,
+            min_lines=min_lines,
+            max_lines=max(min_lines, max_lines),
+            coupon_codes=listed,
+            points=points is not None,
+        )
+    )
     modes = [TaxMode.INCLUSIVE, TaxMode.INCLUSIVE, TaxMode.EXCLUSIVE]
     if code == "CNY":
         modes.append(TaxMode.CROSS_BORDER)
@@ -669,6 +697,7 @@ def scenarios(
     *,
     currency: str | None = None,
     at: datetime | None = None,
+    min_lines: int = 1,
     max_lines: int = 8,
     max_promotions: int = 6,
     max_coupons: int = 4,
@@ -689,6 +718,7 @@ def scenarios(
     Args:
         currency: ISO code, or None to draw one from :func:`currency_codes`.
         at: The pricing instant (default :data:`DEFAULT_AT`).
+        min_lines: Fewest cart lines.
         max_lines: Most cart lines.
         max_promotions: Most promotions.
         max_coupons: Most held coupons.
@@ -697,8 +727,11 @@ def scenarios(
         membership: Tiers, a points program, a points request and a member
             customer: always (True), never (False) or drawn (None).
     """
-    _check_size("lines", 1, max_lines)
+    _check_size("lines", min_lines, max_lines)
+    if min_lines < 1:
+        msg = f"min_lines={min_lines!r} must be at least 1"
+        raise InvalidArgument(msg)
+    sizes = (min_lines, max_lines, max_promotions, max_coupons)
     _check_size("promotions", 0, max_promotions)
     _check_size("coupons", 0, max_coupons)
-    sizes = (max_lines, max_promotions, max_coupons)
     return _scenario(_currencies(currency), _at(at), sizes, shipping, membership)

@@ -19,9 +19,14 @@ import attrs
 
 from mallcore.pricing.cart import Cart
 from mallcore.pricing.context import PricingContext, TaxMode
-from mallcore.pricing.pipeline import Prepared, check_payable, finish, prepare
+from mallcore.pricing.coupon_stage import apply_coupons
+from mallcore.pricing.pipeline import (
+    BeforeCoupons,
+    check_payable,
+    price_before_coupons,
+    price_from_coupons,
+)
 from mallcore.pricing.quote import Quote
-from mallcore.promotions.coupon_engine import run_coupons
 from mallcore.promotions.coupons import Coupon, CouponClass, CouponKind
 
 __all__ = ["BestCoupons", "best_coupons"]
@@ -46,7 +51,7 @@ def _expiry_key(coupons: Sequence[Coupon]) -> tuple[float, ...]:
 
 
 def _usable(
-    prepared: Prepared, context: PricingContext, held: Sequence[str]
+    priced: BeforeCoupons, context: PricingContext, held: Sequence[str]
 ) -> list[tuple[Coupon, int]]:
     """Held coupons that pass every check on their own, with an upper bound on their saving."""
     usable: list[tuple[Coupon, int]] = []
@@ -54,12 +59,12 @@ def _usable(
         coupon = context.coupons.get(code)
         if coupon is None:
             continue
-        lines = prepared.work.copy().lines
-        result = run_coupons(
+        result = apply_coupons(
             [code],
             context.coupons,
-            lines,
-            touched=set(prepared.touched),
+            priced.sheet.copy(),
+            context.rulebook,
+            touched=priced.touched,
             at=context.at,
             rounding=context.rounding,
         )
@@ -86,9 +91,9 @@ def best_coupons(cart: Cart, context: PricingContext, held: Sequence[str]) -> Be
         ConfigError, CurrencyMismatchError, UndeliverableError: As :func:`~mallcore.pricing.quote`.
         ZeroPaymentError: If the best set leaves a zero total that the context forbids.
     """
-    prepared = prepare(cart, context)
+    priced = price_before_coupons(cart, context)
     by_class: dict[CouponClass, list[tuple[Coupon, int]]] = {klass: [] for klass in _CLASS_ORDER}
-    for coupon, bound in _usable(prepared, context, held):
+    for coupon, bound in _usable(priced, context, held):
         by_class[coupon.coupon_class].append((coupon, bound))
 
     # Per class, every choice of up to max_coupons_per_class coupons, in held order.
@@ -111,7 +116,7 @@ def best_coupons(cart: Cart, context: PricingContext, held: Sequence[str]) -> Be
     # Added tax grows with the amount it is levied on, so a coupon can save more
     # than its face value there: the bound only holds for tax-inclusive prices.
     prune = context.tax.mode is TaxMode.INCLUSIVE
-    best_quote = finish(prepared, context, [], cart.points)
+    best_quote = price_from_coupons(priced, context, [], cart.points)
     best_set: list[Coupon] = []
     baseline = best_quote.total_minor
     evaluated = 1
@@ -120,7 +125,7 @@ def best_coupons(cart: Cart, context: PricingContext, held: Sequence[str]) -> Be
             continue
         if prune and baseline - bound > best_quote.total_minor:
             break  # sorted by bound: no remaining set can save enough to beat the best
-        result = finish(prepared, context, [c.code for c in coupons], cart.points)
+        result = price_from_coupons(priced, context, [c.code for c in coupons], cart.points)
         evaluated += 1
         if _better(result, coupons, best_quote, best_set):
             best_quote, best_set = result, coupons
