@@ -36,6 +36,9 @@ def _build_parser() -> argparse.ArgumentParser:
     quote = commands.add_parser("quote", help="price the cart of a scenario file")
     quote.add_argument("scenario", help="scenario file (JSON, or YAML with PyYAML)")
     quote.add_argument("--json", action="store_true", help="print Quote.to_dict() as JSON")
+    quote.add_argument(
+        "--locale", default=None, help="locale the breakdown shows amounts in (default zh_CN)"
+    )
     schema = commands.add_parser("schema", help="print the JSON Schema of a rule file")
     schema.add_argument("name", help="scenario, rules, promotion, coupon, membership, ...")
     validate = commands.add_parser("validate", help="list every problem of a rule file")
@@ -48,17 +51,19 @@ def _one_line(exc: BaseException) -> str:
     return f"mallcore: {type(exc).__name__}: {text}"
 
 
-def _quote(path: str, as_json: bool, out: TextIO) -> int:
+def _quote(path: str, as_json: bool, locale: str | None, out: TextIO) -> int:
+    from mallcore.money import DEFAULT_LOCALE, get_locale
     from mallcore.pricing import quote
     from mallcore.pricing.scenario import load_scenario
 
+    shown_in = get_locale(locale or DEFAULT_LOCALE)  # a bad --locale fails before any work
     scenario = load_scenario(path)
     result = quote(scenario.cart, scenario.context)
     if as_json:
         json.dump(result.to_dict(), out, ensure_ascii=False, indent=2)
         out.write("\n")
     else:
-        out.write(result.explain() + "\n")
+        out.write(result.explain(str(shown_in)) + "\n")
     return 0
 
 
@@ -76,22 +81,26 @@ def _schema(name: str, out: TextIO) -> int:
 
 
 def _validate(path: str, out: TextIO) -> int:
-    from mallcore.errors import RulesValidationError
-    from mallcore.pricing.rules import read_rules_file, validate_rules
+    """Every problem of the file on stdout, one per line with its JSON path; exit 1 if any.
 
-    data = read_rules_file(path)  # an unreadable file is bad input (exit 2), not invalid rules
+    A file that is missing or does not parse is one problem, reported the same way.
+    """
+    from mallcore.errors import RulesValidationError
+    from mallcore.pricing.rules import validate_rules
+
     try:
-        kind = validate_rules(data)
+        kind = validate_rules(path)
     except RulesValidationError as exc:
-        for problem in exc.problems:
-            out.write(f"{problem}\n")
-        out.write(f"{len(exc.problems)} problem(s) in {path}\n")
-        return 1
+        problems = exc.problems
     except MallcoreError as exc:
-        out.write(f"{' '.join(str(exc).split())}\n1 problem(s) in {path}\n")
-        return 1
-    out.write(f"{path}: a valid {kind}\n")
-    return 0
+        problems = [" ".join(str(exc).split())]
+    else:
+        out.write(f"{path}: a valid {kind}\n")
+        return 0
+    for problem in problems:
+        out.write(f"{problem}\n")
+    out.write(f"{len(problems)} problem(s) in {path}\n")
+    return 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -105,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             run_demo(sys.stdout, extra_locales=args.locale or [])
             return 0
         if args.command == "quote":
-            return _quote(args.scenario, args.json, sys.stdout)
+            return _quote(args.scenario, args.json, args.locale, sys.stdout)
         if args.command == "schema":
             return _schema(args.name, sys.stdout)
         if args.command == "validate":

@@ -41,10 +41,12 @@ def test_a_sku_rate_overrides_the_default_and_zero_means_zero(
     assert data["total"] == total
 
 
-def test_validate_reports_a_missing_file_as_bad_input(
+def test_validate_reports_a_missing_file_as_one_problem_on_stdout(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["validate", str(tmp_path / "nope.json")]) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1
-    assert "nope.json" in err
+    # docs/reference/cli.rst: a missing or unparseable file is reported like any problem.
+    assert main(["validate", str(tmp_path / "nope.json")]) == 1
+    out = capsys.readouterr()
+    assert out.err == ""
+    assert "nope.json" in out.out.splitlines()[0]
+    assert out.out.splitlines()[-1] == f"1 problem(s) in {tmp_path / 'nope.json'}"
