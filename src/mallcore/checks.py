@@ -127,14 +127,17 @@ def check_decimal(
     Raises:
         ConfigError: A float, a non-number, or a value out of bounds.
     """
-    allowed = (Decimal, int, str) if text else (Decimal, int)
-    if isinstance(value, bool | float) or not isinstance(value, allowed):
-        kinds = "a Decimal, an int or a decimal string" if text else "a Decimal or an int"
-        raise invalid(field, value, f"must be {kinds}, not a {type(value).__name__}")
-    try:
-        number = Decimal(value.strip() if isinstance(value, str) else value)
-    except InvalidOperation:
-        raise invalid(field, value, "is not a number") from None
+    if type(value) is Decimal:  # the common case first: catalogs check many of these
+        number = value
+    else:
+        allowed = (Decimal, int, str) if text else (Decimal, int)
+        if isinstance(value, bool | float) or not isinstance(value, allowed):
+            kinds = "a Decimal, an int or a decimal string" if text else "a Decimal or an int"
+            raise invalid(field, value, f"must be {kinds}, not a {type(value).__name__}")
+        try:
+            number = Decimal(value.strip() if isinstance(value, str) else value)
+        except InvalidOperation:
+            raise invalid(field, value, "is not a number") from None
     if not number.is_finite():
         raise invalid(field, value, "must be a finite number")
     if positive and number <= 0:

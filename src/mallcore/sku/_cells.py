@@ -11,17 +11,16 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Final
 
-from mallcore.errors import ConfigError, MallcoreError
-from mallcore.money import parse_money, resolve_currency
+from mallcore.errors import ConfigError, MallcoreError, shown
+from mallcore.money import resolve_currency
 from mallcore.sku.catalog import ListingStatus
 from mallcore.sku.matrix import (
     DEFAULT_CODE_TEMPLATE,
-    check_code,
     check_code_template,
     check_exclusions,
 )
 from mallcore.sku.names import LocalizedText
-from mallcore.sku.skus import QuantityTier, Sku, SkuStatus, parse_decimal
+from mallcore.sku.skus import Sku, SkuStatus, make_sku
 from mallcore.sku.specs import Spec, SpecValue, escape_id, key_pairs, validate_specs
 
 _TRUE: Final = frozenset({"true", "1", "yes", "y"})
@@ -137,45 +136,42 @@ def parse_product_cells(row: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
-def _tiers(text: str, currency: str, where: str) -> tuple[QuantityTier, ...]:
-    tiers: list[QuantityTier] = []
+def _tiers(text: str) -> list[dict[str, str]]:
+    """``10:9.00;50:8.00`` as raw tiers for :func:`~mallcore.sku.skus.make_sku`."""
+    tiers = []
     for part in filter(None, (p.strip() for p in text.split(";"))):
         qty, sep, price = part.partition(":")
         if not sep or not qty.strip().isdigit():
             raise CellError("quantity_tiers", f"tier {part!r} must be written min_qty:price")
-        tiers.append(QuantityTier(int(qty), parse_money(price, currency, field=where)))
-    if sorted(t.min_qty for t in tiers) != [t.min_qty for t in tiers] or len(
-        {t.min_qty for t in tiers}
-    ) != len(tiers):
-        raise CellError("quantity_tiers", "tiers must have distinct min_qty in ascending order")
-    if any(t.min_qty < 2 for t in tiers):
-        raise CellError("quantity_tiers", "a tier's min_qty must be at least 2")
-    return tuple(tiers)
+        tiers.append({"min_qty": qty.strip(), "price": price.strip()})
+    return tiers
+
+
+#: The column of each field :func:`~mallcore.sku.skus.make_sku` may refuse.
+_COLUMNS: Final = {
+    "sku": "sku",
+    "price": "price",
+    "member_price": "member_price",
+    "quantity_tiers": "quantity_tiers",
+    "weight_kg": "weight_kg",
+    "volume_m3": "volume_m3",
+    "code": "code",
+    "barcode": "barcode",
+    "low_stock_threshold": "low_stock_threshold",
+    "status": "sku_status",
+    "member_discount": "member_discount",
+    "currency": "currency",
+}
 
 
 def parse_sku_cells(row: Mapping[str, str], product: Mapping[str, Any]) -> Sku:
-    """Parse the SKU columns of a row; raise CellError naming the column."""
+    """Parse the SKU columns of a row; raise CellError naming the column.
+
+    The cells are read into plain values here (a CSV cell is always text);
+    :func:`~mallcore.sku.skus.make_sku`, the one SKU parser, checks them.
+    """
     product_id: str = product["product_id"]
     sku_id = row["sku"].strip()
-    where = f"product {product_id!r}, SKU {sku_id!r}"
-    column = "currency"
-    try:
-        currency = resolve_currency(row["currency"]).code
-        column = "price"
-        price = parse_money(row["price"], currency, field="price")
-        column = "member_price"
-        member_text = row["member_price"].strip()
-        member = parse_money(member_text, currency, field="member_price") if member_text else None
-        column = "quantity_tiers"
-        tiers = _tiers(row["quantity_tiers"], currency, "quantity_tiers price")
-        column = "weight_kg"
-        weight = parse_decimal(row["weight_kg"] or "0", field="weight_kg")
-        column = "volume_m3"
-        volume = parse_decimal(row["volume_m3"] or "0", field="volume_m3")
-        column = "code"
-        code = check_code(row["code"].strip() or sku_id, where=where)
-    except MallcoreError as exc:
-        raise CellError(column, str(exc)) from None
     flag = row["member_discount"].strip().lower() or "true"
     if flag not in _BOOLEANS:
         raise CellError("member_discount", "must be true or false")
@@ -195,22 +191,34 @@ def parse_sku_cells(row: Mapping[str, str], product: Mapping[str, Any]) -> Sku:
         if status != SkuStatus.RETIRED.value:
             # Retired SKUs may name values the specs have since dropped.
             _check_options(options, product["spec_ids"], product["value_ids"])
-    return Sku(
-        sku_id,
-        product_id,
-        code,
-        key,
-        price,
-        flag in _TRUE,
-        member,
-        tiers,
-        row["barcode"] or None,
-        weight,
-        volume,
-        int(threshold),
-        SkuStatus(status),
-        options,
-    )
+    member = row["member_price"].strip()
+    try:
+        currency = resolve_currency(row["currency"]).code
+    except MallcoreError as exc:
+        raise CellError("currency", str(exc)) from None
+    try:
+        return make_sku(
+            sku_id,
+            product_id,
+            price=row["price"],
+            currency=currency,
+            code=row["code"].strip() or sku_id,
+            key=key,
+            member_discount=flag in _TRUE,
+            member_price=member or None,
+            quantity_tiers=_tiers(row["quantity_tiers"]),
+            barcode=row["barcode"] or None,
+            weight_kg=row["weight_kg"] or "0",
+            volume_m3=row["volume_m3"] or "0",
+            low_stock_threshold=int(threshold),
+            status=status,
+            options=options,
+        )
+    except MallcoreError as exc:
+        field = (exc.field or "").split(".")[0].split("[")[0]
+        # The report names the row and column already: the message needs no product or SKU.
+        text = str(exc) if exc.reason is None else f"{exc.field}={shown(exc.value)} {exc.reason}"
+        raise CellError(_COLUMNS.get(field, "sku"), text) from None
 
 
 def _check_options(

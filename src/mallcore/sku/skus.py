@@ -286,6 +286,13 @@ def _raw_tiers(raw: Iterable[object], currency: str) -> tuple[QuantityTier, ...]
     return tuple(tiers)
 
 
+def _read_decimal(field: str, value: object) -> Decimal:
+    """A decimal string read as a Decimal; anything else as it is (the Sku checks it)."""
+    if isinstance(value, str):
+        return check_decimal(field, value, text=True)
+    return value  # type: ignore[return-value]  # Sku refuses what is not a Decimal or an int
+
+
 def make_sku(
     sku_id: str,
     product_id: str,
@@ -333,8 +340,9 @@ def make_sku(
         except ValueError:
             choices = ", ".join(s.value for s in SkuStatus)
             raise invalid("status", status, f"must be one of {choices}") from None
-        weight = check_measure("weight_kg", weight_kg, text=True)
-        volume = check_measure("volume_m3", volume_m3, text=True)
+        # Text becomes a Decimal here; the Sku checks the number itself.
+        weight = _read_decimal("weight_kg", weight_kg)
+        volume = _read_decimal("volume_m3", volume_m3)
     except MallcoreError as exc:
         raise _in_sku(product_id, sku_id, exc) from None
     return Sku(
