@@ -25,7 +25,6 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Strict, TypeAdapter
 
 from mallcore.checks import shown
 from mallcore.errors import MallcoreError, RulesValidationError
-from mallcore.promotions.scope import Scope
 
 T = TypeVar("T")
 S = TypeVar("S")
@@ -36,7 +35,6 @@ __all__ = [
     "Count",
     "Percent",
     "Problems",
-    "ScopeSpec",
     "Spec",
     "config_error",
     "error_lines",
@@ -84,27 +82,6 @@ class Spec(BaseModel):
     """Base of every spec: immutable, unknown keys refused."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class _ScopeLists(Spec):
-    products: list[str] = []
-    categories: list[str] = []
-    brands: list[str] = []
-    tags: list[str] = []
-
-
-class ScopeSpec(_ScopeLists):
-    """``{products, categories, brands, tags, exclude}``; omitted lists match everything."""
-
-    exclude: _ScopeLists | None = None
-
-    def build(self) -> Scope:
-        """The domain :class:`~mallcore.promotions.scope.Scope`."""
-        exclude = None
-        if self.exclude is not None:
-            lists = self.exclude
-            exclude = Scope(lists.products, lists.categories, lists.brands, lists.tags)
-        return Scope(self.products, self.categories, self.brands, self.tags, exclude)
 
 
 def _path(loc: tuple[int | str, ...]) -> str:

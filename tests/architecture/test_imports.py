@@ -205,13 +205,20 @@ def test_no_init_imports_a_rules_module() -> None:
 
 
 def inner_ring_files() -> list[Path]:
-    return [*sorted((SRC / "money").glob("*.py")), SRC / "clock.py", SRC / "errors.py"]
+    money = sorted((SRC / "money").glob("*.py"))
+    return [*money, SRC / "clock.py", SRC / "errors.py", SRC / "checks.py"]
 
 
 @pytest.mark.parametrize("path", inner_ring_files(), ids=lambda p: module_name(p))
 def test_the_money_core_imports_nothing_further_out(path: Path) -> None:
-    # money, errors and clock are the innermost ring: they may use each other, nothing else.
-    inner = ("mallcore.money", "mallcore.errors", "mallcore.clock", "mallcore._version")
+    # money, errors, clock and checks are the innermost ring: they use each other, nothing else.
+    inner = (
+        "mallcore.money",
+        "mallcore.errors",
+        "mallcore.clock",
+        "mallcore.checks",
+        "mallcore._version",
+    )
     offenders = sorted(
         name
         for name in imports_of(path)
@@ -231,3 +238,144 @@ def test_money_never_calls_float(path: Path) -> None:
         and node.func.id == "float"
     ]
     assert not calls, f"{path.name} calls float() on lines {calls}"
+
+
+# --------------------------------------------------------------------------- the layers
+
+
+#: The innermost ring: money, errors, clock and the shared field checks; everything may use it.
+INNER_RING = ("mallcore.money", "mallcore.errors", "mallcore.clock", "mallcore.checks")
+
+#: What each domain package may import besides itself and the inner ring. Pricing is the one
+#: place that applies rules, so it sits above the others; promotions may read region codes
+#: (满包邮 by region); sku, shipping and membership stand on the inner ring alone.
+DOMAIN_MAY_IMPORT: dict[str, tuple[str, ...]] = {
+    "mallcore.sku": (),
+    "mallcore.shipping": (),
+    "mallcore.membership": (),
+    "mallcore.promotions": ("mallcore.shipping.regions",),
+    "mallcore.pricing": (
+        "mallcore.sku",
+        "mallcore.shipping",
+        "mallcore.promotions",
+        "mallcore.membership",
+    ),
+    "mallcore.orders": (
+        "mallcore.sku",
+        "mallcore.shipping",
+        "mallcore.promotions",
+        "mallcore.membership",
+        "mallcore.pricing",
+    ),
+    # Ports sit between the adapters and the domain: they may name any domain type.
+    "mallcore.ports": (
+        "mallcore.sku",
+        "mallcore.shipping",
+        "mallcore.promotions",
+        "mallcore.membership",
+        "mallcore.pricing",
+        "mallcore.orders",
+    ),
+}
+#: The rule-file edge: a package's rules.py may also use the shared pydantic blocks and the
+#: rules.py of the packages it may import.
+RULES_EDGE = ("mallcore.rules",)
+
+
+def mallcore_imports(path: Path) -> set[str]:
+    return {name for name in imports_of(path) if name.split(".")[0] == "mallcore"}
+
+
+def test_the_layer_table_covers_every_domain_package() -> None:
+    assert {f"mallcore.{name}" for name in DOMAIN_PACKAGES} == set(DOMAIN_MAY_IMPORT)
+
+
+@pytest.mark.parametrize("package", sorted(DOMAIN_MAY_IMPORT))
+def test_a_domain_package_imports_only_the_layers_below_it(package: str) -> None:
+    root = SRC / package.split(".")[1]
+    if not root.is_dir():
+        pytest.skip(f"{package} is not written yet")
+    allowed = (package, *INNER_RING, "mallcore._version", *DOMAIN_MAY_IMPORT[package])
+    offenders = {}
+    for path in sorted(root.rglob("*.py")):
+        edge = RULES_EDGE if path.name == "rules.py" else ()
+        bad = sorted(name for name in mallcore_imports(path) if not within(name, (*allowed, *edge)))
+        if bad:
+            offenders[module_name(path)] = bad
+    assert not offenders
+
+
+def test_promotions_never_import_pricing() -> None:
+    # The rule that #10 restored: promotions say what they give, pricing applies them.
+    root = SRC / "promotions"
+    offenders = {
+        module_name(path): sorted(n for n in imports_of(path) if within(n, ("mallcore.pricing",)))
+        for path in root.rglob("*.py")
+    }
+    assert not {name: found for name, found in offenders.items() if found}
+
+
+@pytest.mark.parametrize("path", inner_ring_files(), ids=lambda p: module_name(p))
+def test_the_inner_ring_imports_only_itself(path: Path) -> None:
+    bad = sorted(
+        name
+        for name in mallcore_imports(path)
+        if not within(name, (*INNER_RING, "mallcore._version"))
+    )
+    assert not bad, f"{module_name(path)} imports {bad}"
+
+
+def test_the_shared_rule_blocks_import_no_domain_package() -> None:
+    bad = sorted(
+        name
+        for name in mallcore_imports(SRC / "rules.py")
+        if not within(name, (*INNER_RING, "mallcore.rules"))
+    )
+    assert not bad
+
+
+def test_no_domain_package_imports_the_ports() -> None:
+    domain = [name for name in DOMAIN_MAY_IMPORT if name != "mallcore.ports"]
+    offenders = {
+        module_name(path): sorted(n for n in imports_of(path) if within(n, ("mallcore.ports",)))
+        for path in source_files()
+        if within(module_name(path), tuple(domain))
+    }
+    assert not {name: found for name, found in offenders.items() if found}
+
+
+def test_no_private_name_is_imported_across_packages() -> None:
+    # ``from mallcore.money import _largest_remainder`` in pricing is how a private helper
+    # becomes an API nobody promised; a package's own private modules are fine.
+    def package_of(module: str) -> str:
+        # Top-level modules (mallcore.cli, mallcore._version) belong to mallcore itself.
+        parts = module.split(".")
+        return ".".join(parts[:2]) if len(parts) > 1 and (SRC / parts[1]).is_dir() else "mallcore"
+
+    offenders: dict[str, list[str]] = {}
+    for path in source_files():
+        importer = module_name(path)
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                if not node.module.startswith("mallcore"):
+                    continue
+                names = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+                for name in names:
+                    parts = name.split(".")
+                    private = any(p.startswith("_") and not p.startswith("__") for p in parts[1:])
+                    if private and package_of(name) != package_of(importer):
+                        offenders.setdefault(importer, []).append(name)
+    assert not offenders
+
+
+def test_the_top_level_package_loads_nothing_eagerly() -> None:
+    code = (
+        "import sys, mallcore.membership\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith('mallcore.pricing'))\n"
+        "assert not loaded, loaded\n"
+        "import mallcore\n"
+        "assert mallcore.quote.__module__ == 'mallcore.pricing.pipeline'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr

@@ -45,7 +45,6 @@ from mallcore.rules import (
     Count,
     Percent,
     Problems,
-    ScopeSpec,
     Spec,
     validate_each,
 )
@@ -54,9 +53,31 @@ __all__ = [
     "CouponSpec",
     "CouponTemplateSpec",
     "PromotionSpec",
+    "ScopeSpec",
     "load_coupons",
     "load_promotions",
 ]
+
+
+class _ScopeLists(Spec):
+    products: list[str] = []
+    categories: list[str] = []
+    brands: list[str] = []
+    tags: list[str] = []
+
+
+class ScopeSpec(_ScopeLists):
+    """``{products, categories, brands, tags, exclude}``; omitted lists match everything."""
+
+    exclude: _ScopeLists | None = None
+
+    def build(self) -> Scope:
+        """The domain :class:`~mallcore.promotions.scope.Scope`."""
+        exclude = None
+        if self.exclude is not None:
+            lists = self.exclude
+            exclude = Scope(lists.products, lists.categories, lists.brands, lists.tags)
+        return Scope(self.products, self.categories, self.brands, self.tags, exclude)
 
 
 def _money(value: Decimal | None, currency: str) -> Money | None:
