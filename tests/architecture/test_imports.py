@@ -290,11 +290,9 @@ def test_the_layer_table_covers_every_domain_package() -> None:
     assert {f"mallcore.{name}" for name in DOMAIN_PACKAGES} == set(DOMAIN_MAY_IMPORT)
 
 
-@pytest.mark.parametrize("package", sorted(DOMAIN_MAY_IMPORT))
+@pytest.mark.parametrize("package", existing_domain_packages())
 def test_a_domain_package_imports_only_the_layers_below_it(package: str) -> None:
     root = SRC / package.split(".")[1]
-    if not root.is_dir():
-        pytest.skip(f"{package} is not written yet")
     allowed = (package, *INNER_RING, "mallcore._version", *DOMAIN_MAY_IMPORT[package])
     offenders = {}
     for path in sorted(root.rglob("*.py")):
