@@ -23,6 +23,7 @@ from babel.numbers import format_currency
 from moneyed import Money
 
 from benchmarks._harness import Target, Workload, measure
+from mallcore.money import Money as MallcoreMoney
 from mallcore.money import allocate, format_money, from_minor, sum_money, to_minor, to_minor_all
 
 WORKLOADS = Path(__file__).resolve().parent / "peers" / "workloads.json"
@@ -179,11 +180,16 @@ def w3_workload(w3: dict[str, Any]) -> Workload:
     decimals = [Decimal(amount) for amount in w3["amounts"]]
     discount = Decimal(w3["discount"])
     moneys = [Money(amount, currency) for amount in decimals]
+    mallcore_moneys = [MallcoreMoney(amount, currency) for amount in decimals]
     cents = [to_minor(money) for money in moneys]
     discount_cents = to_minor(Money(discount, currency))
     prices_amounts = [prices.Money(amount, currency) for amount in decimals]
     implementations: list[tuple[str, Callable[[], Result], Callable[[Any], Decimal]]] = [
-        (SUBJECT, partial(mallcore_w3, moneys, Money(discount, currency)), _amount),
+        (
+            SUBJECT,
+            partial(mallcore_w3, mallcore_moneys, MallcoreMoney(discount, currency)),
+            _amount,
+        ),
         (MONEYED, partial(moneyed_w3, moneys, Money(discount, currency)), _amount),
         (
             "prices Money",
@@ -194,8 +200,9 @@ def w3_workload(w3: dict[str, Any]) -> Workload:
         (INT_CENTS, partial(int_cents_w3, cents, discount_cents), _from_cents),
     ]
     total, shares = implementations[0][1]()
-    if not all(type(m) is Money and m.currency.code == currency for m in [total, *shares]):
-        msg = f"{SUBJECT}: results must be moneyed.Money in {currency}"
+    results = [total, *shares]
+    if not all(type(m) is MallcoreMoney and m.currency.code == currency for m in results):
+        msg = f"{SUBJECT}: results must be mallcore.money.Money in {currency}"
         raise AssertionError(msg)
     for label, op, to_decimal in implementations:
         _check(label, op(), to_decimal, w3)
@@ -207,7 +214,7 @@ def w3_workload(w3: dict[str, Any]) -> Workload:
     )
     for label, op, _ in implementations:
         workload.timings[label] = measure(op)
-    two_pass = partial(mallcore_two_pass_w3, moneys, Money(discount, currency))
+    two_pass = partial(mallcore_two_pass_w3, mallcore_moneys, MallcoreMoney(discount, currency))
     _check("mallcore two pass", two_pass(), _amount, w3)
     seconds = measure(two_pass).median_s
     limit = workload.timings[INT_CENTS].median_s
@@ -233,10 +240,10 @@ def _from_cents(cents: int) -> Decimal:
 def w3b_workload(w3: dict[str, Any]) -> Workload:
     currency = w3["currency"]
     decimals = [Decimal(amount) for amount in w3["amounts"]]
-    moneys = [Money(amount, currency) for amount in decimals]
+    mallcore_moneys = [MallcoreMoney(amount, currency) for amount in decimals]
     zh_cn = Locale.parse("zh_CN")
     implementations: dict[str, Callable[[], list[str]]] = {
-        SUBJECT: lambda: [format_money(money, "zh_CN") for money in moneys],
+        SUBJECT: lambda: [format_money(money, "zh_CN") for money in mallcore_moneys],
         BABEL: lambda: [format_currency(d, currency, locale="zh_CN") for d in decimals],
         "babel format_currency(Locale object)": lambda: [
             format_currency(d, currency, locale=zh_cn) for d in decimals

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
-from typing import Any, Final
+from enum import Enum
+from typing import Any, Final, TypeVar
 
 import moneyed
 
@@ -41,9 +42,11 @@ __all__ = [
     "MAX_QUANTITY",
     "as_tuple",
     "check_amount",
+    "check_choice",
     "check_count",
     "check_decimal",
     "check_flag",
+    "check_items",
     "check_measure",
     "check_optional_text",
     "check_percent_value",
@@ -88,6 +91,43 @@ def as_tuple(field: str, values: object) -> tuple[Any, ...]:
     if isinstance(values, str | bytes) or not isinstance(values, Iterable):
         raise invalid(field, values, "must be a list")
     return tuple(values)
+
+
+_Item = TypeVar("_Item")
+_Choice = TypeVar("_Choice", bound=Enum)
+
+
+def check_items(
+    field: str, values: object, kind: type[_Item], *, allow_empty: bool = True
+) -> tuple[_Item, ...]:
+    """*values* as a tuple whose every entry is a *kind*; errors name ``field[i]``.
+
+    Raises:
+        ConfigError: Not a list, an entry of another type, or (unless
+            *allow_empty*) no entry at all.
+    """
+    items = as_tuple(field, values)
+    if not items and not allow_empty:
+        raise invalid(field, [], "must hold at least one entry")
+    for index, item in enumerate(items):
+        if not isinstance(item, kind):
+            raise invalid(f"{field}[{index}]", item, f"must be a {kind.__name__}")
+    return items
+
+
+def check_choice(field: str, value: object, choices: type[_Choice]) -> _Choice:
+    """*value* as a member of the enum *choices*, given as the member or its value.
+
+    Raises:
+        ConfigError: Neither, listing the values allowed.
+    """
+    if isinstance(value, choices):
+        return value
+    try:
+        return choices(value)
+    except (ValueError, TypeError):
+        allowed = ", ".join(str(choice.value) for choice in choices)
+        raise invalid(field, value, f"must be one of {allowed}") from None
 
 
 def check_text(field: str, value: object) -> str:
@@ -234,4 +274,11 @@ def same_currency(owner: str, amounts: Iterable[tuple[str, moneyed.Money | None]
             first, first_field = amount, field
         elif amount.currency != first.currency:
             context = f"{owner}: {first_field} and {field}"
-            raise CurrencyMismatchError(first.currency.code, amount.currency.code, context=context)
+            error = CurrencyMismatchError(
+                first.currency.code, amount.currency.code, context=context
+            )
+            error.field, error.value = field, amount
+            error.reason = (
+                f"is in {amount.currency.code}, but {first_field} is in {first.currency.code}"
+            )
+            raise error

@@ -31,6 +31,8 @@ derives from it, so ``except ValueError`` keeps working for callers::
 
 from __future__ import annotations
 
+import copy
+
 __all__ = [
     "CarrierError",
     "CarrierRejectedError",
@@ -115,6 +117,9 @@ class UnknownCurrencyError(ConfigError):
 
     def __init__(self, code: object) -> None:
         self.code = code
+        self.field = "currency"
+        self.value = code
+        self.reason = "is not an ISO 4217 code; use one such as 'CNY'"
         super().__init__(f"Unknown currency code {code!r}: use an ISO 4217 code such as 'CNY'.")
 
 
@@ -324,10 +329,19 @@ def shown(value: object) -> str:
 def nested(prefix: str, exc: MallcoreError) -> MallcoreError:
     """*exc* moved under *prefix*: ``field`` becomes ``prefix.field`` (or ``prefix[i]...``).
 
-    The message is rebuilt with the longer path; the error keeps its class.
+    The message is rebuilt with the longer path; the error keeps its class and
+    its other attributes (a copy: *exc* itself is unchanged).
     """
     field, reason = exc.field, exc.reason
     if field is None or reason is None:
         return exc
-    joined = f"{prefix}{field}" if field.startswith("[") else f"{prefix}.{field}"
-    return invalid(joined, exc.value, reason, type(exc))
+    if not field:
+        joined = prefix
+    elif field.startswith("["):
+        joined = f"{prefix}{field}"
+    else:
+        joined = f"{prefix}.{field}"
+    moved = copy.copy(exc)
+    moved.args = (f"{joined}={shown(exc.value)} {reason}",)
+    moved.field = joined
+    return moved

@@ -69,8 +69,8 @@ class Money(moneyed.Money):
 
     def __init__(self, amount: object = 0, currency: str | Currency | None = None) -> None:
         if currency is None:
-            msg = f"Money({amount!r}) needs a currency, e.g. Money({amount!r}, 'CNY')"
-            raise InvalidAmountError(msg)
+            reason = f"is needed, as in Money({amount!r}, 'CNY')"
+            raise invalid("currency", None, reason, InvalidAmountError)
         number = _decimal(amount, "amount")
         if not number.is_finite():
             raise invalid("amount", amount, "must be a finite number", InvalidAmountError)

@@ -43,8 +43,8 @@ class CartLine:
 def _merge(lines: Iterable[CartLine | Mapping[str, object]]) -> tuple[CartLine, ...]:
     """Merge lines of the same SKU at the position of its first occurrence."""
     merged: dict[str, CartLine] = {}
-    for raw in as_tuple("lines", lines):
-        line = raw if isinstance(raw, CartLine) else _line_from_mapping(raw)
+    for index, raw in enumerate(as_tuple("lines", lines)):
+        line = raw if isinstance(raw, CartLine) else _line_from_mapping(index, raw)
         if earlier := merged.get(line.sku):
             line = CartLine(line.sku, earlier.quantity + line.quantity)
         merged[line.sku] = line
@@ -55,12 +55,12 @@ _SET_SKU = CartLine.__dict__["sku"].__set__
 _SET_QUANTITY = CartLine.__dict__["quantity"].__set__
 
 
-def _line_from_mapping(raw: Mapping[str, object]) -> CartLine:
+def _line_from_mapping(index: int, raw: Mapping[str, object]) -> CartLine:
     try:
         sku, quantity = raw["sku"], raw["quantity"]
     except (KeyError, TypeError):
-        msg = f"cart line {raw!r} must be a CartLine or a mapping with 'sku' and 'quantity'"
-        raise ConfigError(msg) from None
+        reason = "must be a CartLine or a mapping with 'sku' and 'quantity'"
+        raise invalid(f"lines[{index}]", raw, reason) from None
     if (
         type(sku) is not str
         or not sku

@@ -25,7 +25,7 @@ from mallcore.checks import (
 from mallcore.errors import MallcoreError
 from mallcore.money import Money
 from mallcore.promotions.scope import Scope, ScopedItem
-from mallcore.shipping.regions import normalize_region
+from mallcore.shipping.regions import check_region
 from mallcore.sku.catalog import Product
 from mallcore.sku.skus import QuantityTier, Sku, check_tiers
 
@@ -50,7 +50,7 @@ class PriceOverride:
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "price_minor", check_amount("price", self.price))
         if self.region is not None:
-            object.__setattr__(self, "region", normalize_region(self.region))
+            object.__setattr__(self, "region", check_region("region", self.region))
         check_optional_text("channel", self.channel)
 
 

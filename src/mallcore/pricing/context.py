@@ -21,6 +21,7 @@ from mallcore.checks import (
     MAX_POINTS,
     as_tuple,
     check_amount,
+    check_choice,
     check_count,
     check_decimal,
     check_flag,
@@ -39,7 +40,7 @@ from mallcore.promotions.coupons import Coupon
 from mallcore.promotions.order_kinds import Gift
 from mallcore.promotions.promotion import Promotion
 from mallcore.shipping.freight import Combine
-from mallcore.shipping.regions import normalize_region
+from mallcore.shipping.regions import check_region
 from mallcore.shipping.templates import FreightTemplate
 
 __all__ = [
@@ -82,6 +83,10 @@ class TaxMode(enum.Enum):
     CROSS_BORDER = "cross_border"
 
 
+def _tax_mode(value: TaxMode | str) -> TaxMode:
+    return check_choice("mode", value, TaxMode)
+
+
 @attrs.frozen
 class TaxSettings:
     """Tax mode and the limits of the cross-border (跨境综合税) concession.
@@ -94,7 +99,7 @@ class TaxSettings:
     rates apply.
     """
 
-    mode: TaxMode = attrs.field(default=TaxMode.INCLUSIVE, converter=TaxMode)
+    mode: TaxMode = attrs.field(default=TaxMode.INCLUSIVE, converter=_tax_mode)
     rate: Decimal = Decimal(0)
     concession: Decimal = Decimal(70)
     order_limit: Decimal = Decimal(5000)
@@ -117,22 +122,15 @@ def _tiers(values: Iterable[Tier]) -> tuple[Tier, ...]:
 
 
 def _combine(value: Combine | str) -> Combine:
-    try:
-        return Combine(value)
-    except ValueError:
-        raise invalid("combine", value, "must be 'sum' or 'max_first'") from None
+    return check_choice("combine", value, Combine)
 
 
 def _rounding(value: RoundingPolicy | str) -> RoundingPolicy:
-    try:
-        return RoundingPolicy(value)
-    except ValueError:
-        choices = ", ".join(policy.value for policy in RoundingPolicy)
-        raise invalid("rounding", value, f"must be one of {choices}") from None
+    return check_choice("rounding", value, RoundingPolicy)
 
 
 def _region(value: str | None) -> str | None:
-    return None if value is None else normalize_region(value)
+    return None if value is None else check_region("ship_to", value)
 
 
 @attrs.frozen

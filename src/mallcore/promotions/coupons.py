@@ -18,6 +18,7 @@ import attrs
 from mallcore.checks import (
     MAX_QUANTITY,
     check_amount,
+    check_choice,
     check_count,
     check_flag,
     check_percent_value,
@@ -135,14 +136,8 @@ class CouponTemplate:
 
     def __attrs_post_init__(self) -> None:
         check_text("id", self.id)
-        given: object = self.kind
-        if not isinstance(given, CouponKind):
-            try:
-                object.__setattr__(self, "kind", CouponKind(given))
-            except ValueError:
-                kinds = ", ".join(k.value for k in CouponKind)
-                raise invalid("kind", given, f"must be one of {kinds}") from None
-        kind = self.kind
+        kind = check_choice("kind", self.kind, CouponKind)
+        object.__setattr__(self, "kind", kind)
         percent = kind is CouponKind.PERCENT_OFF
         if percent:
             if self.percent_off is None:

@@ -17,6 +17,7 @@ from mallcore.checks import (
     as_tuple,
     check_amount,
     check_count,
+    check_items,
     check_percent_value,
     check_text,
     invalid,
@@ -47,15 +48,6 @@ def _tiers(values: Iterable[Any]) -> tuple[Any, ...]:
 
 def _gifts(values: Iterable[Any]) -> tuple[Any, ...]:
     return as_tuple("gifts", values)
-
-
-def _items(field: str, items: tuple[object, ...], kind: type) -> None:
-    """*items* is a non-empty tuple of *kind*; errors name ``field[i]``."""
-    if not items:
-        raise invalid(field, [], "must hold at least one entry")
-    for index, item in enumerate(items):
-        if not isinstance(item, kind):
-            raise invalid(f"{field}[{index}]", item, f"must be a {kind.__name__}")
 
 
 def _discount(discount: int, base: int, lines: LineView, indices: Sequence[int]) -> Outcome:
@@ -109,7 +101,7 @@ class ThresholdOff:
     consumes_units = False
 
     def __attrs_post_init__(self) -> None:
-        _items("tiers", self.tiers, SpendTier)
+        check_items("tiers", self.tiers, SpendTier, allow_empty=False)
         same_currency(
             "threshold_off", [(f"tiers[{i}]", t.min_spend) for i, t in enumerate(self.tiers)]
         )
@@ -216,7 +208,7 @@ class ThresholdPercent:
     consumes_units = False
 
     def __attrs_post_init__(self) -> None:
-        _items("tiers", self.tiers, ThresholdPercentTier)
+        check_items("tiers", self.tiers, ThresholdPercentTier, allow_empty=False)
         same_currency(
             "threshold_percent", [(f"tiers[{i}]", t.min_spend) for i, t in enumerate(self.tiers)]
         )
@@ -308,7 +300,7 @@ class Gift:
 
     def __attrs_post_init__(self) -> None:
         _set(self, "min_spend_minor", check_amount("min_spend", self.min_spend))
-        _items("gifts", self.gifts, GiftItem)
+        check_items("gifts", self.gifts, GiftItem, allow_empty=False)
 
     @property
     def currency(self) -> Currency:

@@ -6,17 +6,16 @@ from collections.abc import Iterable
 
 import attrs
 
-from mallcore.checks import as_tuple, check_amount, check_count
+from mallcore.checks import check_amount, check_count
 from mallcore.money import Currency, Money
 from mallcore.promotions.reasons import Reason
-from mallcore.shipping.regions import is_within, normalize_region
+from mallcore.shipping.regions import check_regions, is_within
 
 __all__ = ["FreeShipping"]
 
 
 def _regions(values: Iterable[str]) -> tuple[str, ...]:
-    codes = as_tuple("regions", values)
-    return tuple(dict.fromkeys(normalize_region(code) for code in codes))
+    return check_regions("regions", values)
 
 
 @attrs.frozen

@@ -32,12 +32,15 @@ from typing import Final
 
 import attrs
 
-from mallcore.errors import UnknownRegionError
+from mallcore.checks import as_tuple
+from mallcore.errors import UnknownRegionError, nested
 
 __all__ = [
     "Region",
     "RegionLevel",
     "RegionTable",
+    "check_region",
+    "check_regions",
     "is_within",
     "normalize_region",
     "region_ancestors",
@@ -134,7 +137,6 @@ def region_table() -> RegionTable:
     return RegionTable(version=str(raw["version"]), regions=regions, iso_aliases=aliases)
 
 
-@lru_cache(maxsize=4096)
 def normalize_region(code: str) -> str:
     """Return the canonical spelling of a region code, checking it against the table.
 
@@ -153,6 +155,34 @@ def normalize_region(code: str) -> str:
     """
     if not isinstance(code, str):
         raise UnknownRegionError(code, "must be a string")
+    return _normalize(code)
+
+
+def check_region(field: str, code: object) -> str:
+    """:func:`normalize_region` for the value of *field*; the error names *field*.
+
+    Raises:
+        UnknownRegionError: As :func:`normalize_region`, with ``field`` set.
+    """
+    try:
+        return normalize_region(code)  # type: ignore[arg-type]
+    except UnknownRegionError as exc:
+        raise nested(field, exc) from None
+
+
+def check_regions(field: str, codes: object) -> tuple[str, ...]:
+    """Each of *codes* normalised, in order, repeats dropped; an error names ``field[i]``.
+
+    Raises:
+        ConfigError: *codes* is a string or not a list.
+        UnknownRegionError: A code is refused, with ``field`` set to ``field[i]``.
+    """
+    items = as_tuple(field, codes)
+    return tuple(dict.fromkeys(check_region(f"{field}[{i}]", code) for i, code in enumerate(items)))
+
+
+@lru_cache(maxsize=4096)
+def _normalize(code: str) -> str:
     text = code.strip()
     if text.isdigit() and text.isascii():
         return _normalize_division(code, text)

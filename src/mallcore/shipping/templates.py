@@ -23,15 +23,16 @@ import attrs
 
 from mallcore.checks import (
     MAX_AMOUNT,
-    as_tuple,
+    check_choice,
     check_count,
     check_decimal,
+    check_items,
     check_measure,
     check_text,
     invalid,
 )
 from mallcore.money import Currency, minor_units, resolve_currency
-from mallcore.shipping.regions import normalize_region, region_ancestors
+from mallcore.shipping.regions import check_regions, region_ancestors
 
 __all__ = [
     "ChargeBy",
@@ -78,21 +79,32 @@ def to_nano(value: Decimal | int, field: str) -> int:
     return numerator * NANO // denominator
 
 
-def _regions(value: Iterable[str]) -> tuple[str, ...]:
-    codes = as_tuple("regions", value)
-    return tuple(dict.fromkeys(normalize_region(code) for code in codes))
+def _regions(values: Iterable[str]) -> tuple[str, ...]:
+    return check_regions("regions", values)
+
+
+def _no_delivery(values: Iterable[str]) -> tuple[str, ...]:
+    return check_regions("no_delivery", values)
+
+
+def _template_id(value: str) -> str:
+    return check_text("id", value)
+
+
+def _charge_by(value: object) -> ChargeBy:
+    return check_choice("charge_by", value, ChargeBy)
 
 
 def _rules(value: Iterable[ChargeRule]) -> tuple[ChargeRule, ...]:
-    return tuple(value)
+    return check_items("rules", value, ChargeRule, allow_empty=False)
 
 
 def _free_rules(value: Iterable[FreeRule]) -> tuple[FreeRule, ...]:
-    return tuple(value)
+    return check_items("free_rules", value, FreeRule)
 
 
 def _surcharges(value: Iterable[Surcharge]) -> tuple[Surcharge, ...]:
-    return tuple(value)
+    return check_items("surcharges", value, Surcharge)
 
 
 def _decimal(field: str, *, positive: bool = False) -> Any:
@@ -303,25 +315,17 @@ class FreightTemplate:
     Decimal('10')
     """
 
-    id: str
-    charge_by: ChargeBy = attrs.field(converter=ChargeBy)
+    id: str = attrs.field(converter=_template_id)
+    charge_by: ChargeBy = attrs.field(converter=_charge_by)
     rules: tuple[ChargeRule, ...] = attrs.field(converter=_rules)
     free_rules: tuple[FreeRule, ...] = attrs.field(default=(), converter=_free_rules)
-    no_delivery: tuple[str, ...] = attrs.field(default=(), converter=_regions)
+    no_delivery: tuple[str, ...] = attrs.field(default=(), converter=_no_delivery)
     surcharges: tuple[Surcharge, ...] = attrs.field(default=(), converter=_surcharges)
     _plans: dict[tuple[str, str], Plan] = attrs.field(
         init=False, factory=dict, eq=False, repr=False, hash=False
     )
 
     def __attrs_post_init__(self) -> None:
-        check_text("id", self.id)
-        if not self.rules:
-            raise invalid("rules", [], "must have at least one rule")
-        for field in ("rules", "free_rules", "surcharges"):
-            kind = {"rules": ChargeRule, "free_rules": FreeRule, "surcharges": Surcharge}[field]
-            for index, rule in enumerate(getattr(self, field)):
-                if not isinstance(rule, kind):
-                    raise invalid(f"{field}[{index}]", rule, f"must be a {kind.__name__}")
         seen: dict[str, int] = {}
         for index, rule in enumerate(self.rules):
             for code in rule.regions or ("*",):

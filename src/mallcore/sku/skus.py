@@ -19,6 +19,7 @@ import attrs
 from mallcore.checks import (
     as_tuple,
     check_amount,
+    check_choice,
     check_count,
     check_decimal,
     check_flag,
@@ -208,10 +209,7 @@ class Sku:
         check_measure("weight_kg", self.weight_kg)
         check_measure("volume_m3", self.volume_m3)
         check_count("low_stock_threshold", self.low_stock_threshold, minimum=0)
-        status: object = self.status
-        if not isinstance(status, SkuStatus):
-            choices = ", ".join(s.value for s in SkuStatus)
-            raise invalid("status", status, f"must be one of {choices}")
+        object.__setattr__(self, "status", check_choice("status", self.status, SkuStatus))
         object.__setattr__(self, "options", as_tuple("options", self.options))
 
     @property
@@ -335,11 +333,7 @@ def make_sku(
             else parse_money(member_price, currency, field="member_price")
         )
         tiers = _raw_tiers(quantity_tiers, list_price.currency.code)
-        try:
-            sku_status = SkuStatus(status)
-        except ValueError:
-            choices = ", ".join(s.value for s in SkuStatus)
-            raise invalid("status", status, f"must be one of {choices}") from None
+        sku_status = check_choice("status", status, SkuStatus)
         # Text becomes a Decimal here; the Sku checks the number itself.
         weight = _read_decimal("weight_kg", weight_kg)
         volume = _read_decimal("volume_m3", volume_m3)

@@ -404,7 +404,7 @@ def test_bad_shipping_lines_are_refused(kwargs, message):
     ("build", "message"),
     [
         (lambda: piece("T", rule(1, 10, 0, 5)), "additional=Decimal('0') must be greater than 0"),
-        (lambda: FreightTemplate("T", "piece", []), "rules=[] must have at least one rule"),
+        (lambda: FreightTemplate("T", "piece", []), "rules=[] must hold at least one entry"),
         (lambda: piece("T", rule(1, 1, 1, 1), rule(1, 2, 1, 1)), "a second default rule"),
         (
             lambda: piece("T", rule(1, 1, 1, 1, ["44"]), rule(1, 2, 1, 1, ["440000"])),
