@@ -1,7 +1,9 @@
-"""Points redemption and earning rules for a quote (DESIGN.md section 8).
+"""Points redemption (stage 5 of a quote) and points earned (stage 8).
 
 Every step floors, so a customer never gets a fraction of a minor unit for
-free and the shop never takes a point more than it gives value for.
+free and the shop never takes a point more than it gives value for. The rules
+step by step are in docs/explanation/how-a-price-is-computed.rst ("Points
+redemption" and "Rewards"); the settings in docs/reference/membership.rst.
 """
 
 from __future__ import annotations

@@ -44,11 +44,14 @@ class RoundingPolicy(enum.Enum):
         quotient, remainder = divmod(abs(numerator), denominator)
         if remainder:
             twice = 2 * remainder
+            # The member's plain value: reading RoundingPolicy.UP goes through
+            # the enum's descriptor, and this runs several times per quote.
+            policy = self._value_
             if (
-                self is RoundingPolicy.UP
-                or (self is RoundingPolicy.HALF_UP and twice >= denominator)
+                policy == "up"
+                or (policy == "half_up" and twice >= denominator)
                 or (
-                    self is RoundingPolicy.HALF_EVEN
+                    policy == "half_even"
                     and (twice > denominator or (twice == denominator and quotient % 2 == 1))
                 )
             ):

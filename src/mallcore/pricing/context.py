@@ -150,6 +150,14 @@ class RuleProblem:
     error: MallcoreError
 
 
+def _written_in(what: str, other: str, currency: str) -> CurrencyMismatchError:
+    """*what* (a rule) has amounts in *other*, not in the cart *currency*."""
+    error = CurrencyMismatchError(currency, other, context=f"{what} is written in {other}")
+    error.field, error.value = "currency", other
+    error.reason = f"is {other}: {what} must be written in the cart currency {currency}"
+    return error
+
+
 def rule_problems(
     currency: Currency,
     *,
@@ -220,8 +228,8 @@ def rule_problems(
         seen.add(promotion.id)
         other = promotion.benefit.currency
         if other is not None and other != currency:
-            context = f"promotion {promotion.id!r} is written in {other.code}"
-            problem("promotions", index, CurrencyMismatchError(code, other.code, context=context))
+            what = f"promotion {promotion.id!r}"
+            problem("promotions", index, _written_in(what, other.code, code))
         benefit = promotion.benefit
         if isinstance(benefit, Gift):
             for number, gift in enumerate(benefit.gifts):
@@ -244,8 +252,7 @@ def rule_problems(
         held = coupon.code
         other = coupon.template.currency
         if other is not None and other != currency:
-            context = f"coupon {held!r} is written in {other.code}"
-            problem("coupons", held, CurrencyMismatchError(code, other.code, context=context))
+            problem("coupons", held, _written_in(f"coupon {held!r}", other.code, code))
     ids: set[str] = set()
     for index, tier in enumerate(tiers):
         if not isinstance(tier, Tier):

@@ -44,28 +44,26 @@ def _take(sheet: PriceSheet, outcome: Outcome) -> None:
         consumed[i] += units
 
 
-def _group_order(candidates: Sequence[_Candidate]) -> list[list[int]]:
-    """Candidate positions grouped, groups by highest priority then first listing."""
-    groups: dict[str, list[int]] = {}
-    for position, (promotion, _, _) in enumerate(candidates):
-        groups.setdefault(promotion.group_name, []).append(position)
-    return sorted(
-        groups.values(),
-        key=lambda members: (-max(candidates[m][0].priority for m in members), members[0]),
-    )
-
-
 def _run_stacked(
-    candidates: Sequence[_Candidate], sheet: PriceSheet, rounding: RoundingPolicy
+    groups: Sequence[Sequence[int]],
+    candidates: Sequence[_Candidate | None],
+    sheet: PriceSheet,
+    rounding: RoundingPolicy,
 ) -> tuple[list[tuple[int, Outcome]], dict[int, Outcome]]:
-    """Apply the groups in order; return the winners and every member's own outcome."""
+    """Apply the *groups* of candidates in order; return the winners and every member's outcome.
+
+    Positions are those of the rule book's order rules; a None candidate may not run.
+    """
     winners: list[tuple[int, Outcome]] = []
     seen: dict[int, Outcome] = {}
     qty, consumed = sheet.qty, sheet.consumed
-    for members in _group_order(candidates):
+    for members in groups:
         best: tuple[int, Outcome] | None = None
         for position in members:
-            _, benefit, indices = candidates[position]
+            candidate = candidates[position]
+            if candidate is None:
+                continue
+            _, benefit, indices = candidate
             if benefit.consumes_units:
                 indices = [i for i in indices if consumed[i] < qty[i]]
             outcome = benefit.evaluate(sheet, indices, rounding)
@@ -98,8 +96,9 @@ def apply_promotions(
     rejected: list[tuple[Promotion, Reason, int | None]] = [
         (promotion, reason, None) for promotion, reason in book.order_rejected
     ]
-    stacked: list[_Candidate] = []
-    exclusive: list[_Candidate] = []
+    # One entry per order rule (same positions): what it may discount, or None.
+    candidates: list[_Candidate | None] = []
+    exclusive: list[int] = []
     ok = sheet.promotions_ok
     keys, scoped = sheet.keys, sheet.scoped
     for promotion, benefit in book.order_rules:
@@ -112,67 +111,87 @@ def apply_promotions(
             reason = Reason.USAGE_LIMIT_REACHED
         if reason is not None:
             rejected.append((promotion, reason, None))
-        else:
-            (exclusive if promotion.exclusive else stacked).append((promotion, benefit, indices))
+            candidates.append(None)
+            continue
+        if promotion.exclusive:
+            exclusive.append(len(candidates))
+        candidates.append((promotion, benefit, indices))
 
+    groups = book.order_groups
     if not exclusive:
         # The common case: nothing to compare the stacked combination with.
-        winners, seen = _run_stacked(stacked, sheet, rounding)
-        won = {position for position, _ in winners}
-        groups_won = {stacked[p][0].group_name for p in won}
-        for position, (promotion, _, _) in enumerate(stacked):
-            if position not in won:
-                lost = promotion.group_name in groups_won
-                rejected.append(_loser(promotion, seen[position], lost))
-        return PromotionsApplied(
-            tuple((stacked[position][0], outcome) for position, outcome in winners),
-            tuple(rejected),
+        winners, seen = _run_stacked(groups, candidates, sheet, rounding)
+        applied = [(position, outcome) for position, outcome in winners]
+        something_applied = bool(winners)
+        won_exclusive: set[int] = set()
+    else:
+        applied, seen, won_exclusive = _stacked_or_exclusive(
+            groups, candidates, exclusive, sheet, rounding
         )
+        something_applied = bool(applied)
 
+    won = {position for position, _ in applied}
+    groups_won = {
+        candidate[0].group_name
+        for position in won - won_exclusive
+        if (candidate := candidates[position]) is not None
+    }
+    for position, candidate in enumerate(candidates):
+        if candidate is None or position in won:
+            continue
+        promotion = candidate[0]
+        if promotion.exclusive:
+            lost_to_other = something_applied
+        else:
+            # A group member that lost to its group's winner, or any stacked
+            # candidate when an exclusive won, failed the combinability check.
+            lost_to_other = something_applied and (
+                bool(won_exclusive) or promotion.group_name in groups_won
+            )
+        rejected.append(_loser(promotion, seen[position], lost_to_other))
+    return PromotionsApplied(
+        tuple((_promotion(candidates, position), outcome) for position, outcome in applied),
+        tuple(rejected),
+    )
+
+
+def _promotion(candidates: Sequence[_Candidate | None], position: int) -> Promotion:
+    candidate = candidates[position]
+    assert candidate is not None
+    return candidate[0]
+
+
+def _stacked_or_exclusive(
+    groups: Sequence[Sequence[int]],
+    candidates: Sequence[_Candidate | None],
+    exclusive: Sequence[int],
+    sheet: PriceSheet,
+    rounding: RoundingPolicy,
+) -> tuple[list[tuple[int, Outcome]], dict[int, Outcome], set[int]]:
+    """The stacked combination, or the best exclusive promotion alone if it gives strictly more.
+
+    Returns what applied, every candidate's own outcome and the exclusive
+    winner's position (empty when the stacked combination won).
+    """
     start_amount, start_consumed = list(sheet.amount), list(sheet.consumed)
-    winners, seen = _run_stacked(stacked, sheet, rounding)
+    winners, seen = _run_stacked(groups, candidates, sheet, rounding)
     stacked_total = sum(outcome.discount for _, outcome in winners)
     stacked_after = (list(sheet.amount), list(sheet.consumed))
 
-    best_exclusive: tuple[int, Outcome] | None = None
-    exclusive_seen: dict[int, Outcome] = {}
-    for position, (_, benefit, indices) in enumerate(exclusive):
+    best: tuple[int, Outcome] | None = None
+    for position in exclusive:
+        candidate = candidates[position]
+        assert candidate is not None
+        _, benefit, indices = candidate
         sheet.amount[:], sheet.consumed[:] = start_amount, start_consumed
         outcome = benefit.evaluate(sheet, indices, rounding)
-        exclusive_seen[position] = outcome
-        if outcome.gives and (
-            best_exclusive is None or outcome.discount > best_exclusive[1].discount
-        ):
-            best_exclusive = (position, outcome)
+        seen[position] = outcome
+        if outcome.gives and (best is None or outcome.discount > best[1].discount):
+            best = (position, outcome)
 
-    applied: list[tuple[Promotion, Outcome]]
-    if best_exclusive is not None and (
-        best_exclusive[1].discount > stacked_total or (not winners and best_exclusive[1].gives)
-    ):
+    if best is not None and (best[1].discount > stacked_total or not winners):
         sheet.amount[:], sheet.consumed[:] = start_amount, start_consumed
-        _take(sheet, best_exclusive[1])
-        applied = [(exclusive[best_exclusive[0]][0], best_exclusive[1])]
-        won_stacked: set[int] = set()
-        won_exclusive = {best_exclusive[0]}
-        something_applied = True
-    else:
-        sheet.amount[:], sheet.consumed[:] = stacked_after
-        applied = [(stacked[position][0], outcome) for position, outcome in winners]
-        won_stacked = {position for position, _ in winners}
-        won_exclusive = set()
-        something_applied = bool(winners)
-
-    groups_won = {stacked[p][0].group_name for p in won_stacked}
-    for position, (promotion, _, _) in enumerate(stacked):
-        if position in won_stacked:
-            continue
-        # A group member that lost to its group's winner, or any stacked
-        # candidate when an exclusive won, failed the combinability check.
-        lost_to_other = something_applied and (
-            not won_stacked or promotion.group_name in groups_won
-        )
-        rejected.append(_loser(promotion, seen[position], lost_to_other))
-    for position, (promotion, _, _) in enumerate(exclusive):
-        if position not in won_exclusive:
-            rejected.append(_loser(promotion, exclusive_seen[position], something_applied))
-    return PromotionsApplied(tuple(applied), tuple(rejected))
+        _take(sheet, best[1])
+        return [best], seen, {best[0]}
+    sheet.amount[:], sheet.consumed[:] = stacked_after
+    return winners, seen, set()

@@ -10,6 +10,7 @@ SKUs are first seen. :attr:`PricingContext.rulebook` holds the result.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import compress
 from typing import TYPE_CHECKING, NamedTuple
 
 import attrs
@@ -50,6 +51,9 @@ class RuleBook:
         item_rejected: Stage-2 promotions that may not (window, channel, tier, usage).
         order_rules: Stage-3 promotions that may run, with their benefit.
         order_rejected: Stage-3 promotions that may not, with the reason.
+        order_groups: The positions in :attr:`order_rules` of the promotions
+            that stack (not ``exclusive``), by group, groups in the order
+            they apply: highest member priority first, then first listed.
         shipping_rules: 满包邮 promotions in listing order, with their benefit and
             the reason they may not run (None when they may).
         member_prices: Whether stage 2 can give a member price at all.
@@ -63,6 +67,7 @@ class RuleBook:
     item_rejected: list[Rejection]
     order_rules: list[tuple[Promotion, OrderBenefit]]
     order_rejected: list[tuple[Promotion, Reason]]
+    order_groups: list[list[int]]
     shipping_rules: list[tuple[Promotion, ShippingBenefit, Reason | None]]
     member_prices: bool
     tax_rates: bool
@@ -85,7 +90,7 @@ class RuleBook:
             for i, key in enumerate(keys):
                 if hits[i] is None:
                     hits[i] = known[key] = scope.matches(scoped[i])
-        return [i for i, hit in enumerate(hits) if hit]
+        return list(compress(range(len(hits)), hits))
 
     def freight_facts(self, item: CatalogItem) -> FreightFacts:
         """*item*'s freight template and unit weight and volume in 10⁻⁹ units (remembered)."""
@@ -97,6 +102,18 @@ class RuleBook:
                 to_nano(item.volume_m3, "volume_m3"),
             )
         return facts
+
+
+def _group_order(promotions: Sequence[Promotion]) -> list[list[int]]:
+    """Positions of the stacking *promotions* by group, groups by highest priority then listing."""
+    groups: dict[str, list[int]] = {}
+    for position, promotion in enumerate(promotions):
+        if not promotion.exclusive:
+            groups.setdefault(promotion.group_name, []).append(position)
+    return sorted(
+        groups.values(),
+        key=lambda members: (-max(promotions[m].priority for m in members), members[0]),
+    )
 
 
 def compile_rules(context: PricingContext) -> RuleBook:
@@ -140,6 +157,7 @@ def compile_rules(context: PricingContext) -> RuleBook:
         item_rejected=item_rejected,
         order_rules=order_rules,
         order_rejected=order_rejected,
+        order_groups=_group_order([promotion for promotion, _ in order_rules]),
         shipping_rules=shipping_rules,
         member_prices=tier is not None and (tier.rate is not None or explicit),
         tax_rates=any(item.tax_rate for item in context.catalog.values()),

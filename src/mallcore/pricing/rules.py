@@ -380,7 +380,8 @@ def _build_product(product: ProductSpec, path: str, rules: _Rules, problems: Pro
 
 def _build_rules(spec: RulesSpec, problems: Problems) -> _Rules | None:
     """Every rule of *spec*, built; None when the currency itself is refused."""
-    currency = problems.build("currency", lambda: resolve_currency(spec.currency))
+    # No path of its own: the error already names the field "currency".
+    currency = problems.build("", lambda: resolve_currency(spec.currency))
     if currency is None:
         return None
     rules = _Rules(currency)

@@ -18,7 +18,7 @@ from mallcore.promotions.coupons import Coupon
 from mallcore.promotions.reasons import Reason
 from mallcore.shipping.freight import Combine, TemplateLoad, split_fee, template_fees
 from mallcore.shipping.regions import region_ancestors
-from mallcore.shipping.templates import FreightTemplate, charged_value
+from mallcore.shipping.templates import FreightTemplate, charged_values
 
 __all__ = ["charge_shipping"]
 
@@ -39,43 +39,44 @@ def _charge_freight(
     :class:`TemplateLoad` and its fee is split here with :func:`split_fee`.
     """
     qty, items = sheet.qty, sheet.items
-    groups: dict[str, list[tuple[int, int, int]]] = {}
+    freight_facts = book.freight_facts
+    # Per template: its lines' positions, pieces, weights and volumes (10⁻⁹ units).
+    groups: dict[str, list[tuple[int, int, int, int]]] = {}
     for i in range(sheet.cart_lines):
-        facts = book.freight_facts(items[i])
-        if facts.template_id is not None:
-            groups.setdefault(facts.template_id, []).append(
-                (i, qty[i] * facts.weight, qty[i] * facts.volume)
-            )
+        template_id, weight, volume = freight_facts(items[i])
+        if template_id is not None:
+            quantity = qty[i]
+            line = (i, quantity, quantity * weight, quantity * volume)
+            if (members := groups.get(template_id)) is None:
+                groups[template_id] = [line]
+            else:
+                members.append(line)
     if not groups:
         region_ancestors(region)  # an invalid region is an error even for a free cart
         return
     keys = sheet.keys
+    columns = [tuple(zip(*members, strict=True)) for members in groups.values()]
     loads = [
         TemplateLoad(
             template_id,
-            keys[members[0][0]],
-            sum([qty[i] for i, _, _ in members]),
-            sum([weight for _, weight, _ in members]),
-            sum([volume for _, _, volume in members]),
-            sum([after_coupons[i] for i, _, _ in members]),
+            keys[index[0]],
+            sum(pieces),
+            sum(weights),
+            sum(volumes),
+            sum([after_coupons[i] for i in index]),
         )
-        for template_id, members in groups.items()
+        for template_id, (index, pieces, weights, volumes) in zip(groups, columns, strict=True)
     ]
-    fees = template_fees(
-        loads,
-        templates,
-        region,
-        currency=sheet.currency,
-        combine=combine,
-    )
+    fees = template_fees(loads, templates, region, currency=sheet.currency, combine=combine)
     freight = sheet.freight
-    for (template_id, members), fee in zip(groups.items(), fees, strict=True):
+    for template_id, (index, pieces, weights, volumes), fee in zip(
+        groups, columns, fees, strict=True
+    ):
         if not fee:
             continue
-        charge_by = templates[template_id].charge_by
-        charged = [charged_value(charge_by, qty[i], w, v) for i, w, v in members]
-        parts = split_fee(fee, charged, [qty[i] for i, _, _ in members])
-        shares = [(i, part) for (i, _, _), part in zip(members, parts, strict=True) if part]
+        charged = charged_values(templates[template_id].charge_by, pieces, weights, volumes)
+        parts = split_fee(fee, charged, pieces)
+        shares = [(i, part) for i, part in zip(index, parts, strict=True) if part]
         for i, part in shares:
             freight[i] += part
         adjustments.append(sheet.adjust(f"freight:{template_id}", Stage.SHIPPING, shares))

@@ -15,7 +15,9 @@ the result; a benefit only reads a :class:`LineView` and returns an
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from operator import itemgetter
 from typing import TYPE_CHECKING, NamedTuple, Protocol, runtime_checkable
 
 from mallcore.money import Currency, RoundingPolicy, allocate_minor, largest_remainder
@@ -32,9 +34,12 @@ __all__ = [
     "Outcome",
     "ShippingBenefit",
     "allocate_over",
+    "dearest_first",
     "split_by_unit_weights",
     "unit_amounts",
+    "unit_counts",
     "unit_scale",
+    "unit_weights",
 ]
 
 
@@ -228,6 +233,28 @@ def unit_amounts(
         if free > 0:
             units.extend([(amount[i] * (scale // qty[i]), i)] * free)
     return units, scale
+
+
+def dearest_first(units: list[tuple[int, int]]) -> None:
+    """Sort units from :func:`unit_amounts` dearest first, in place; equal units keep line order.
+
+    The sort is stable and the units come in line order, so among equal
+    amounts the earlier cart line's units come first.
+    """
+    units.sort(key=itemgetter(0), reverse=True)
+
+
+def unit_weights(units: Iterable[tuple[int, int]]) -> dict[int, int]:
+    """Line index → the summed (scaled) amounts of its *units*."""
+    weights: dict[int, int] = {}
+    for value, line in units:
+        weights[line] = weights.get(line, 0) + value
+    return weights
+
+
+def unit_counts(units: Iterable[tuple[int, int]]) -> dict[int, int]:
+    """Line index → how many of *units* are its own."""
+    return Counter(map(itemgetter(1), units))
 
 
 def split_by_unit_weights(

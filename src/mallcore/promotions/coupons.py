@@ -147,11 +147,11 @@ class CouponTemplate:
                 raise invalid("amount_off", self.amount_off, "is not used by a percent_off coupon")
         else:
             if self.amount_off is None:
-                raise invalid("amount_off", None, f"is needed by a {kind.value} coupon")
+                raise invalid("amount_off", None, f"is needed by a coupon of kind {kind.value}")
             for field in ("percent_off", "max_discount"):
                 if getattr(self, field) is not None:
                     value = getattr(self, field)
-                    raise invalid(field, value, f"is not used by a {kind.value} coupon")
+                    raise invalid(field, value, f"is not used by a coupon of kind {kind.value}")
         if kind is CouponKind.NO_THRESHOLD and self.min_spend is not None:
             raise invalid("min_spend", self.min_spend, "is not used by a no_threshold coupon")
         off = (

@@ -21,16 +21,15 @@ from mallcore.money import Currency, Money, RoundingPolicy, percent_ratio
 from mallcore.promotions.benefit import (
     LineView,
     Outcome,
+    dearest_first,
     split_by_unit_weights,
     unit_amounts,
+    unit_counts,
     unit_scale,
+    unit_weights,
 )
 
 __all__ = ["BundlePrice", "BuyXGetY", "NthItem"]
-
-
-def _dearest_first(unit: tuple[int, int]) -> tuple[int, int]:
-    return (-unit[0], unit[1])
 
 
 def _add(counts: dict[int, int], line: int, value: int) -> None:
@@ -147,26 +146,23 @@ class BundlePrice:
         amount = lines.amount
         base = sum([amount[i] for i in indices])
         units, scale = unit_amounts(lines, indices)
-        units.sort(key=_dearest_first)
+        dearest_first(units)
         price = self.price_minor * scale
         n = self.n
         groups = len(units) // n
         if self.max_times is not None:
             groups = min(groups, self.max_times)
-        weights: dict[int, int] = {}
-        consumed: dict[int, int] = {}
-        saving = 0
+        bundled = saving = 0
         for group in range(groups):
-            chunk = units[group * n : (group + 1) * n]
-            total = sum(value for value, _ in chunk)
+            total = sum([value for value, _ in units[group * n : (group + 1) * n]])
             if total <= price:
                 break  # later groups are cheaper still: none of them saves
             saving += total - price
-            for value, i in chunk:
-                _add(weights, i, value)
-                _add(consumed, i, 1)
-        if not weights:
+            bundled += n
+        if not bundled:
             return Outcome(base=base)
+        taken = units[:bundled]
+        weights, consumed = unit_weights(taken), unit_counts(taken)
         return split_by_unit_weights(weights, (saving, scale), consumed, base, rounding)
 
 
@@ -201,21 +197,17 @@ class BuyXGetY:
         base = sum([amount[i] for i in indices])
         size = self.x + self.y
         units, scale = unit_amounts(lines, indices)
-        units.sort(key=_dearest_first)
+        dearest_first(units)
         groups = len(units) // size
         if self.max_times is not None:
             groups = min(groups, self.max_times)
-        weights: dict[int, int] = {}
-        consumed: dict[int, int] = {}
-        discounted = 0
-        for group in range(groups):
-            for position, (value, i) in enumerate(units[group * size : (group + 1) * size]):
-                _add(consumed, i, 1)
-                if position >= self.x:
-                    _add(weights, i, value)
-                    discounted += value
-        if not weights:
+        taken = units[: groups * size]
+        # In each group the units at positions x .. x + y - 1 are its y cheapest.
+        cheapest = [unit for position in range(self.x, size) for unit in taken[position::size]]
+        if not cheapest:
             return Outcome(base=base)
+        weights, consumed = unit_weights(cheapest), unit_counts(taken)
+        discounted = sum(weights.values())
         numerator, denominator = percent_ratio(self.percent_off)
         exact = (discounted * numerator, scale * denominator)
         return split_by_unit_weights(weights, exact, consumed, base, rounding)

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import math
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import NamedTuple
@@ -320,7 +321,17 @@ def split_fee(fee: int, values: Sequence[int], quantities: Sequence[int]) -> lis
     """
     if not fee:
         return [0] * len(values)
-    return allocate_minor(fee, values if any(values) else quantities)
+    weights = values if any(values) else quantities
+    # Charged values are in 10⁻⁹ units, so they share large factors; dividing
+    # them out changes no share (remainders and ties scale alike) and keeps
+    # the products of the split small.
+    try:
+        common = math.gcd(*weights)
+    except TypeError:  # not all ints: allocate_minor says which weight is wrong
+        common = 1
+    if common > 1:
+        weights = [weight // common for weight in weights]
+    return allocate_minor(fee, weights)
 
 
 def _line_value(charge_by: ChargeBy, line: ShippingLine) -> int:

@@ -15,7 +15,7 @@ which resolves a region once and caches the result.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any, Final, NamedTuple
 
@@ -41,6 +41,7 @@ __all__ = [
     "FreightTemplate",
     "Surcharge",
     "charged_value",
+    "charged_values",
     "to_nano",
 ]
 
@@ -208,17 +209,28 @@ def _fee_minor(template: str, value: Decimal, field: str, currency: Currency) ->
 def charged_value(charge_by: ChargeBy, pieces: int, weight: int, volume: int) -> int:
     """What a template charges for, in 10⁻⁹ units: *pieces* (whole), or *weight* or *volume*.
 
-    *weight* and *volume* are already in 10⁻⁹ kg and 10⁻⁹ m³. This is the one
-    place that reads ``charge_by``.
+    *weight* and *volume* are already in 10⁻⁹ kg and 10⁻⁹ m³. This and
+    :func:`charged_values` are the one place that reads ``charge_by``.
 
     >>> charged_value(ChargeBy.PIECE, 3, 0, 0), charged_value(ChargeBy.WEIGHT, 3, 1_500, 0)
     (3000000000, 1500)
     """
+    return charged_values(charge_by, (pieces,), (weight,), (volume,))[0]
+
+
+def charged_values(
+    charge_by: ChargeBy, pieces: Sequence[int], weights: Sequence[int], volumes: Sequence[int]
+) -> Sequence[int]:
+    """:func:`charged_value` for many lines at once, given as columns.
+
+    >>> charged_values(ChargeBy.PIECE, [1, 2], [5, 5], [0, 0])
+    [1000000000, 2000000000]
+    """
     if charge_by is ChargeBy.PIECE:
-        return pieces * NANO
+        return [count * NANO for count in pieces]
     if charge_by is ChargeBy.WEIGHT:
-        return weight
-    return volume
+        return weights
+    return volumes
 
 
 class Plan(NamedTuple):

@@ -1,11 +1,13 @@
-"""Build products from plain mappings spelled like scenario files (DESIGN.md section 12).
+"""Build products from plain mappings spelled like a scenario file's catalog.
 
 A product is ``{"id", "category", "brand", "tags", "freight_template", "skus"}``
 (plus optional ``names``, ``status``); a SKU is ``{"sku", "price", "currency",
 "weight_kg", "volume_m3", "member_discount", "quantity_tiers"}`` (plus optional
 ``member_price``, ``barcode``, ``code``, ``low_stock_threshold``). This is
 hand validation with the usual mallcore errors, for callers that do not go
-through the pydantic rule models.
+through the pydantic rule models. The keys mean what they mean in a scenario
+file (docs/reference/scenario-files.rst, "Products"); the SKU-matrix keys
+(``specs``, ``exclusions``, ``sku_defaults``, ...) are not accepted here.
 """
 
 from __future__ import annotations
