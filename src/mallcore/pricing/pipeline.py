@@ -74,15 +74,18 @@ def price_before_coupons(cart: Cart, context: PricingContext) -> BeforeCoupons:
             adjustments.append(
                 sheet.adjust(promotion.source, Stage.PROMOTIONS, outcome.shares, base=outcome.base)
             )
-        gifts.extend((catalog[gift.sku], gift.quantity) for gift in outcome.gifts)
+        if outcome.gifts:
+            gifts.extend([(catalog[gift.sku], gift.quantity) for gift in outcome.gifts])
     # The engine subtracted every winner's shares from the line amounts: what
     # stage 3 took from a line is the difference, summed over its promotions.
     sheet.promotion = list(map(sub, before, sheet.amount))
-    touched = frozenset(i for i, part in enumerate(sheet.promotion) if part)
+    touched = frozenset([i for i, part in enumerate(sheet.promotion) if part])
     currency = context.currency
     rejected.extend(
-        Rejection(promotion.source, reason, shortfall, currency)
-        for promotion, reason, shortfall in promotions.rejected
+        [
+            Rejection(promotion.source, reason, shortfall, currency)
+            for promotion, reason, shortfall in promotions.rejected
+        ]
     )
     return BeforeCoupons(sheet, tuple(adjustments), tuple(rejected), touched, tuple(gifts))
 
@@ -126,8 +129,10 @@ def price_from_coupons(
         # As in stage 3: the coupons subtracted their shares from the line amounts.
         sheet.coupon = list(map(sub, after_promotions, sheet.amount))
     rejected.extend(
-        Rejection(source, reason, shortfall, currency)
-        for source, reason, shortfall in coupons.rejected
+        [
+            Rejection(source, reason, shortfall, currency)
+            for source, reason, shortfall in coupons.rejected
+        ]
     )
     after_coupons = list(sheet.amount)
 

@@ -215,7 +215,9 @@ def charged_value(charge_by: ChargeBy, pieces: int, weight: int, volume: int) ->
     >>> charged_value(ChargeBy.PIECE, 3, 0, 0), charged_value(ChargeBy.WEIGHT, 3, 1_500, 0)
     (3000000000, 1500)
     """
-    return charged_values(charge_by, (pieces,), (weight,), (volume,))[0]
+    if charge_by is ChargeBy.PIECE:
+        return pieces * NANO
+    return weight if charge_by is ChargeBy.WEIGHT else volume
 
 
 def charged_values(
