@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TextIO
 
 from mallcore._version import __version__
@@ -57,7 +58,7 @@ def _quote(path: str, as_json: bool, locale: str | None, out: TextIO) -> int:
     from mallcore.pricing.scenario import load_scenario
 
     shown_in = get_locale(locale or DEFAULT_LOCALE)  # a bad --locale fails before any work
-    scenario = load_scenario(path)
+    scenario = load_scenario(Path(path))  # an argument is a file, never rule text
     result = quote(scenario.cart, scenario.context)
     if as_json:
         json.dump(result.to_dict(), out, ensure_ascii=False, indent=2)
@@ -89,7 +90,7 @@ def _validate(path: str, out: TextIO) -> int:
     from mallcore.pricing.rules import validate_rules
 
     try:
-        kind = validate_rules(path)
+        kind = validate_rules(Path(path))
     except RulesValidationError as exc:
         problems = exc.problems
     except MallcoreError as exc:

@@ -81,6 +81,8 @@ def test_a_shape_problem_does_not_hide_the_value_problems_of_other_rules(
     assert lines[0].startswith("promotions[0]: ")
     assert "promotions[1].tiers[0].amount_off: must not exceed min_spend='10' (got '50')" in lines
     assert "promotions[2].percent_off: must be at most 100 (got '150')" in lines
+    # The catalog's value problems are still listed too.
+    assert FAULTS[0] in lines and FAULTS[1] in lines
 
 
 def test_a_json_syntax_error_names_the_file_line_and_column(
@@ -94,6 +96,16 @@ def test_a_json_syntax_error_names_the_file_line_and_column(
         f"{path} is not valid JSON: Expecting value at line 2 column 8",
         f"1 problem(s) in {path}",
     ]
+
+
+@pytest.mark.parametrize("name", ["missing.json", "missing.txt", "missing"])
+def test_a_missing_file_is_one_problem_naming_it_whatever_its_suffix(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / name  # never read as rule text, even without a .json suffix
+    code, lines, err = _validate(path, capsys)
+    assert (code, err) == (1, "")
+    assert lines == [f"file {str(path)!r} does not exist", f"1 problem(s) in {path}"]
 
 
 def test_a_valid_scenario_passes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

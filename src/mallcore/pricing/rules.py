@@ -343,6 +343,25 @@ def _build_product(product: ProductSpec, path: str, rules: _Rules, problems: Pro
             if sku is not None:
                 built.append((sku, fields, where))
     else:
+        if not product.skus:
+            problems.note(
+                f"{path}.skus", "a product needs skus, or specs to generate them (got [])"
+            )
+        unread = {
+            "exclusions": product.exclusions or None,
+            "code_template": None
+            if product.code_template == DEFAULT_CODE_TEMPLATE
+            else product.code_template,
+            "sku_defaults": product.sku_defaults,
+        }
+        for key, value in unread.items():
+            if value is not None:
+                shown = (
+                    value.model_dump(mode="json", exclude_unset=True)
+                    if isinstance(value, Spec)
+                    else value
+                )
+                problems.note(f"{path}.{key}", f"is read only with specs (got {shown!r})")
         for index, spec in enumerate(product.skus):
             where = f"{path}.skus[{index}]"
             rules.declared.add(spec.sku)
@@ -518,8 +537,10 @@ def read_rules_file(source: str | Path) -> Any:
         name = str(path)
     elif isinstance(source, str) and source.lstrip().startswith(("{", "[")):
         text, suffix = source, ".json"
-    elif path is not None and path.suffix.lower() in {".json", ".yaml", ".yml"}:
-        msg = f"file {str(path)!r} does not exist"
+    elif isinstance(source, Path) or (
+        path is not None and path.suffix.lower() in {".json", ".yaml", ".yml"}
+    ):
+        msg = f"file {str(source)!r} does not exist"
         raise ConfigError(msg)
     else:
         text, suffix = str(source), ".yaml"
@@ -575,11 +596,23 @@ def _shape_problems(
         _TEMPLATE, data.get("freight_templates", []), seen, "freight_templates"
     )
     build_templates(templates, problems, "freight_templates")
+    catalog = data.get("catalog")
+    if isinstance(catalog, Mapping):
+        built = _Rules(resolve_currency(currency))  # thrown away: only its problems count
+        products = validate_each(_PRODUCT, catalog.get("products", []), seen, "catalog.products")
+        for index, product in products:
+            _build_product(product, f"catalog.products[{index}]", built, problems)
+    membership = data.get("membership")
+    if membership is not None:
+        for _, program in validate_each(_MEMBERSHIP, [membership], seen, "membership"):
+            program.build(problems, "membership")
 
 
 _PROMOTION: TypeAdapter[Any] = TypeAdapter(PromotionSpec)
 _COUPON: TypeAdapter[CouponSpec] = TypeAdapter(CouponSpec)
 _TEMPLATE: TypeAdapter[FreightTemplateSpec] = TypeAdapter(FreightTemplateSpec)
+_PRODUCT: TypeAdapter[ProductSpec] = TypeAdapter(ProductSpec)
+_MEMBERSHIP: TypeAdapter[MembershipSpec] = TypeAdapter(MembershipSpec)
 
 
 def _currency_of(data: Any) -> str | None:

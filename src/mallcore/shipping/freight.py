@@ -1,4 +1,4 @@
-"""A cart's shipping fee from its freight templates (stage 6 of the quote, DESIGN.md §6).
+"""A cart's shipping fee from its freight templates (stage 6 of the quote).
 
 Lines are grouped by freight template. Each template charges its lines' total
 pieces, weight (kg) or volume (m³) by the charge rule that matches the ship-to
@@ -6,7 +6,7 @@ region, unless one of its free rules is met; several templates combine by
 :class:`Combine`. Each template's fee is split over its lines by their share of
 the charged value with :func:`mallcore.money.allocate_minor`.
 
-Settled where DESIGN.md is silent:
+The fine print:
 
 - A free rule waives the whole template fee, its remote-area surcharge included.
 - Under ``max_first`` a free template is not charged: it takes no part in the
@@ -35,6 +35,8 @@ from __future__ import annotations
 import enum
 import functools
 import math
+import operator
+from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import NamedTuple
@@ -109,6 +111,9 @@ class ShippingLine:
     _volume: int = attrs.field(init=False, repr=False, eq=False)
     _amount_minor: int = attrs.field(init=False, repr=False, eq=False)
     _amount_currency: Currency | None = attrs.field(init=False, repr=False, eq=False)
+    #: The line's charged value (10⁻⁹ units) under each way of charging: a
+    #: template reads its own with one lookup.
+    _charged: dict[ChargeBy, int] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         key: object = self.key  # callers' data: check what the annotations promise
@@ -136,6 +141,11 @@ class ShippingLine:
         object.__setattr__(self, "_volume", self.quantity * volume)
         object.__setattr__(self, "_amount_minor", minor)
         object.__setattr__(self, "_amount_currency", None if amount is None else amount.currency)
+        charged = {
+            charge_by: charged_value(charge_by, self.quantity, self._weight, self._volume)
+            for charge_by in ChargeBy
+        }
+        object.__setattr__(self, "_charged", charged)
 
 
 class TemplateLoad(NamedTuple):
@@ -334,17 +344,13 @@ def split_fee(fee: int, values: Sequence[int], quantities: Sequence[int]) -> lis
     return allocate_minor(fee, weights)
 
 
-def _line_value(charge_by: ChargeBy, line: ShippingLine) -> int:
-    return charged_value(charge_by, line.quantity, line._weight, line._volume)
-
-
 def _split(charge: _Charge) -> dict[str, int]:
     """The template's fee split over its lines by charged value (minor units)."""
     fee, group = charge.fee, charge.lines
     if len(group) == 1:
         return {group[0].key: fee}
     charge_by = charge.plan.charge_by
-    values = [_line_value(charge_by, line) for line in group]
+    values = [line._charged[charge_by] for line in group]
     parts = split_fee(fee, values, [line.quantity for line in group])
     return {line.key: part for line, part in zip(group, parts, strict=True)}
 
@@ -355,6 +361,10 @@ def _charge(plan: Plan, value: int, pieces: int, amount: int, lines: list[Shippi
     rule = plan.free_rule(pieces, amount) if plan.free_rules else None
     fee = 0 if rule is not None else base + plan.surcharge
     return _Charge(plan, lines, value, base, fee, rule)
+
+
+_KEY = operator.attrgetter("key")
+_QUANTITY = operator.attrgetter("quantity")
 
 
 def compute_shipping(
@@ -389,11 +399,11 @@ def compute_shipping(
     """
     cur = resolve_currency(currency)
     lines = tuple(lines)
-    if len({line.key for line in lines}) != len(lines):
+    if len(set(map(_KEY, lines))) != len(lines):
         _duplicate_key(lines)
-    groups: dict[str | None, list[ShippingLine]] = {}
+    groups: defaultdict[str | None, list[ShippingLine]] = defaultdict(list)
     for line in lines:
-        groups.setdefault(line.template_id, []).append(line)
+        groups[line.template_id].append(line)
     groups.pop(None, None)
     if not groups:
         region_ancestors(region)  # an invalid region is an error even for a free cart
@@ -402,8 +412,9 @@ def compute_shipping(
         assert template_id is not None
         plan = _plan(templates, template_id, group[0].key, region, cur)
         charge_by = plan.charge_by
-        value = sum([_line_value(charge_by, line) for line in group])
-        pieces = sum([line.quantity for line in group])
+        value = sum([line._charged[charge_by] for line in group])
+        # Only a free rule reads the pieces and the amount.
+        pieces = sum(map(_QUANTITY, group)) if plan.free_rules else 0
         amount = _amount(plan, group, cur)
         charges.append(_charge(plan, value, pieces, amount, group))
     if combine is Combine.MAX_FIRST:

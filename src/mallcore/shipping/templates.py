@@ -5,7 +5,7 @@ pieces, kilograms or cubic metres, fees are Decimal amounts in *major* units of
 whatever currency the cart is priced in (a template has no currency of its own;
 the amounts are checked against the cart currency's minor unit when first used).
 
-Region matching follows DESIGN.md sections 6 and 12: a rule matches an address
+Region matching: a rule matches an address
 when one of its codes is the address or an ancestor of it; the deepest match
 wins; a rule without regions is the default. The engine in
 :mod:`mallcore.shipping.freight` reads a template through :meth:`FreightTemplate.plan`,
@@ -49,8 +49,11 @@ __all__ = [
 NANO: Final = 10**9
 
 
-class ChargeBy(enum.Enum):
-    """What a template charges for: pieces, total weight (kg) or total volume (m³)."""
+class ChargeBy(enum.StrEnum):
+    """What a template charges for: pieces, total weight (kg) or total volume (m³).
+
+    A string enum: its members hash and compare as their values, at C speed.
+    """
 
     PIECE = "piece"
     WEIGHT = "weight"

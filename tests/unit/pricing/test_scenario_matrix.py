@@ -84,3 +84,31 @@ def test_a_bad_exclusion_names_its_product() -> None:
     (problem, *_) = info.value.problems
     assert problem.startswith("catalog.products[0]: ")
     assert "names no value 'blue'" in problem
+
+
+def test_a_product_without_skus_or_specs_is_a_problem() -> None:
+    plain = {"id": "mug", "skus": [{"sku": "MUG", "price": "30.00"}]}
+    data = _scenario(plain, [{"sku": "MUG", "quantity": 1}])
+    data["catalog"]["products"].append({"id": "empty"})
+    with pytest.raises(RulesValidationError) as info:
+        validate_rules(data)
+    assert info.value.problems == [
+        "catalog.products[1].skus: a product needs skus, or specs to generate them (got [])"
+    ]
+
+
+def test_matrix_keys_on_a_product_without_specs_are_problems_not_ignored() -> None:
+    product = {
+        "id": "mug",
+        "skus": [{"sku": "MUG", "price": "30.00"}],
+        "exclusions": [{"colour": "red"}],
+        "code_template": "{product}",
+        "sku_defaults": {"price": "9.00"},
+    }
+    with pytest.raises(RulesValidationError) as info:
+        validate_rules(_scenario(product, [{"sku": "MUG", "quantity": 1}]))
+    assert info.value.problems == [
+        "catalog.products[0].exclusions: is read only with specs (got [{'colour': 'red'}])",
+        "catalog.products[0].code_template: is read only with specs (got '{product}')",
+        "catalog.products[0].sku_defaults: is read only with specs (got {'price': '9.00'})",
+    ]
