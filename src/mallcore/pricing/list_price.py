@@ -8,10 +8,14 @@ quantity in the cart (all its SKUs) reaches a tier's ``min_qty``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from mallcore.errors import ConfigError, CurrencyMismatchError
+from mallcore.money import Currency
 from mallcore.pricing.cart import Cart
 from mallcore.pricing.catalog import CatalogItem
 from mallcore.pricing.context import PricingContext
+from mallcore.pricing.rulebook import SkuFacts, sku_facts
 from mallcore.pricing.sheet import PriceSheet
 from mallcore.shipping.regions import is_within, region_ancestors
 from mallcore.sku.skus import tier_unit_price
@@ -56,32 +60,44 @@ def _unit(item: CatalogItem, context: PricingContext) -> int:
 
 
 def list_prices(cart: Cart, context: PricingContext) -> PriceSheet:
-    """Stage 1: the price sheet of *cart*, one row per line in cart order, at list prices."""
-    catalog = context.catalog
-    currency = context.currency
-    items: list[CatalogItem] = []
-    units: list[int] = []
-    quantities: list[int] = []
-    tiered = False
-    for line in cart.lines:
-        item = catalog.get(line.sku)
-        if item is None:
-            raise _unknown(line.sku)
-        # The common case inline: priced in the cart currency, no overrides.
-        if item.price_overrides or item.price.currency is not currency:
-            units.append(_unit(item, context))
-        else:
-            units.append(item.price_minor)
-        tiered = tiered or bool(item.tiers_minor)
-        items.append(item)
-        quantities.append(line.quantity)
-    if tiered:
-        per_product: dict[str, int] = {}
-        for item, quantity in zip(items, quantities, strict=True):
-            per_product[item.product_id] = per_product.get(item.product_id, 0) + quantity
-        for i, item in enumerate(items):
-            # Tiers are in the SKU's own currency: they apply only there.
-            if item.tiers_minor and item.price.currency == currency:
-                units[i] = tier_unit_price(item.tiers_minor, per_product[item.product_id], units[i])
+    """Stage 1: the price sheet of *cart*, one row per line in cart order, at list prices.
+
+    A SKU's unit price under the context does not depend on the cart, so it
+    is worked out once per context and SKU (kept in the rule book with the
+    SKU's other facts); only quantity tiers read the cart.
+    """
     book = context.rulebook
-    return PriceSheet.start(items, units, quantities, currency=currency, per_major=book.per_major)
+    lines = cart.lines
+    skus = [line.sku for line in lines]
+    quantities = [line.quantity for line in lines]
+    known = book.skus
+    facts = list(map(known.get, skus))
+    if None in facts:  # SKUs this context has not priced yet
+        catalog = context.catalog
+        for i, sku in enumerate(skus):
+            if facts[i] is None:
+                item = catalog.get(sku)
+                if item is None:
+                    raise _unknown(sku)
+                facts[i] = known[sku] = sku_facts(item, _unit(item, context))
+    found: list[SkuFacts] = facts  # type: ignore[assignment]  # no None left
+    items = [fact.item for fact in found]
+    units = [fact.unit for fact in found]
+    if book.quantity_tiers:
+        _apply_tiers(items, units, quantities, context.currency)
+    return PriceSheet.start(
+        skus, items, units, quantities, currency=context.currency, per_major=book.per_major
+    )
+
+
+def _apply_tiers(
+    items: Sequence[CatalogItem], units: list[int], quantities: Sequence[int], currency: Currency
+) -> None:
+    """Replace *units* by quantity-tier prices where a product's total quantity reaches one."""
+    per_product: dict[str, int] = {}
+    for item, quantity in zip(items, quantities, strict=True):
+        per_product[item.product_id] = per_product.get(item.product_id, 0) + quantity
+    for i, item in enumerate(items):
+        # Tiers are in the SKU's own currency: they apply only there.
+        if item.tiers_minor and item.price.currency == currency:
+            units[i] = tier_unit_price(item.tiers_minor, per_product[item.product_id], units[i])

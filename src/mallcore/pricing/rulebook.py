@@ -28,15 +28,37 @@ from mallcore.shipping.templates import to_nano
 if TYPE_CHECKING:
     from mallcore.pricing.context import PricingContext
 
-__all__ = ["FreightFacts", "RuleBook", "compile_rules"]
+__all__ = ["RuleBook", "SkuFacts", "compile_rules", "sku_facts"]
 
 
-class FreightFacts(NamedTuple):
-    """One SKU as freight sees it: its template and one unit's weight and volume (10⁻⁹ units)."""
+class SkuFacts(NamedTuple):
+    """What the stages read of one SKU under a context, worked out once (10⁻⁹ units for measures).
 
+    Attributes:
+        item: The catalog item.
+        unit: Its unit list price in minor units of the cart currency, price-book
+            override applied, before quantity tiers.
+        template_id: Its freight template, if any.
+        weight: One unit's weight in 10⁻⁹ kg.
+        volume: One unit's volume in 10⁻⁹ m³.
+    """
+
+    item: CatalogItem
+    unit: int
     template_id: str | None
     weight: int
     volume: int
+
+
+def sku_facts(item: CatalogItem, unit: int) -> SkuFacts:
+    """*item*'s facts, given its unit list price (minor units) under the context."""
+    return SkuFacts(
+        item,
+        unit,
+        item.freight_template,
+        to_nano(item.weight_kg, "weight_kg"),
+        to_nano(item.volume_m3, "volume_m3"),
+    )
 
 
 @attrs.define(eq=False)
@@ -58,6 +80,9 @@ class RuleBook:
             the reason they may not run (None when they may).
         member_prices: Whether stage 2 can give a member price at all.
         tax_rates: Whether any SKU sets its own tax rate.
+        quantity_tiers: Whether any SKU has quantity tiers (阶梯价).
+        skus: SKU id → its :class:`SkuFacts`; filled by stage 1 as SKUs are
+            first priced, read by the later stages.
     """
 
     currency: Currency
@@ -71,10 +96,10 @@ class RuleBook:
     shipping_rules: list[tuple[Promotion, ShippingBenefit, Reason | None]]
     member_prices: bool
     tax_rates: bool
+    quantity_tiers: bool
+    skus: dict[str, SkuFacts] = attrs.field(factory=dict)
     #: Rule source → SKU → in scope; filled as SKUs are first seen.
     _scope_hits: dict[str, dict[str, bool]] = attrs.field(factory=dict)
-    #: SKU → its freight facts; filled as SKUs are first seen.
-    _freight: dict[str, FreightFacts] = attrs.field(factory=dict)
 
     def in_scope(
         self, source: str, scope: Scope, keys: Sequence[str], scoped: Sequence[ScopedItem]
@@ -91,17 +116,6 @@ class RuleBook:
                 if hits[i] is None:
                     hits[i] = known[key] = scope.matches(scoped[i])
         return list(compress(range(len(hits)), hits))
-
-    def freight_facts(self, item: CatalogItem) -> FreightFacts:
-        """*item*'s freight template and unit weight and volume in 10⁻⁹ units (remembered)."""
-        facts = self._freight.get(item.sku)
-        if facts is None:
-            facts = self._freight[item.sku] = FreightFacts(
-                item.freight_template,
-                to_nano(item.weight_kg, "weight_kg"),
-                to_nano(item.volume_m3, "volume_m3"),
-            )
-        return facts
 
 
 def _group_order(promotions: Sequence[Promotion]) -> list[list[int]]:
@@ -161,4 +175,5 @@ def compile_rules(context: PricingContext) -> RuleBook:
         shipping_rules=shipping_rules,
         member_prices=tier is not None and (tier.rate is not None or explicit),
         tax_rates=any(item.tax_rate for item in context.catalog.values()),
+        quantity_tiers=any(item.tiers_minor for item in context.catalog.values()),
     )

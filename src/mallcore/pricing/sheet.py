@@ -59,23 +59,27 @@ class PriceSheet:
     @classmethod
     def start(
         cls,
-        items: Sequence[CatalogItem],
-        units: Sequence[int],
-        quantities: Sequence[int],
+        skus: list[str],
+        items: list[CatalogItem],
+        units: list[int],
+        quantities: list[int],
         *,
         currency: Currency,
         per_major: int,
     ) -> PriceSheet:
-        """The sheet after stage 1: each line's item, unit list price and quantity."""
+        """The sheet after stage 1: each line's SKU, item, unit list price and quantity.
+
+        The lists become the sheet's own columns (not copied).
+        """
         n = len(items)
         zeros = [0] * n
         return cls(
             currency,
             per_major,
-            [item.sku for item in items],
-            list(items),
-            list(quantities),
-            list(units),
+            skus,
+            items,
+            quantities,
+            units,
             [item.scoped for item in items],
             [unit * quantity for unit, quantity in zip(units, quantities, strict=True)],
             list(zeros),

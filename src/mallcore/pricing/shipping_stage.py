@@ -8,6 +8,7 @@ coupons (before points); gift lines take no freight.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from mallcore.money import RoundingPolicy
@@ -38,23 +39,18 @@ def _charge_freight(
     and amount, so each template goes to :func:`template_fees` as one
     :class:`TemplateLoad` and its fee is split here with :func:`split_fee`.
     """
-    qty, items = sheet.qty, sheet.items
-    freight_facts = book.freight_facts
+    qty, keys = sheet.qty, sheet.keys
+    n = sheet.cart_lines
+    facts = list(map(book.skus.__getitem__, keys[:n]))  # stage 1 noted every cart SKU
     # Per template: its lines' positions, pieces, weights and volumes (10⁻⁹ units).
-    groups: dict[str, list[tuple[int, int, int, int]]] = {}
-    for i in range(sheet.cart_lines):
-        template_id, weight, volume = freight_facts(items[i])
-        if template_id is not None:
-            quantity = qty[i]
-            line = (i, quantity, quantity * weight, quantity * volume)
-            if (members := groups.get(template_id)) is None:
-                groups[template_id] = [line]
-            else:
-                members.append(line)
+    lines: defaultdict[str | None, list[tuple[int, int, int, int]]] = defaultdict(list)
+    for i, (_, _, template_id, weight, volume) in enumerate(facts):
+        quantity = qty[i]
+        lines[template_id].append((i, quantity, quantity * weight, quantity * volume))
+    groups = {template_id: members for template_id, members in lines.items() if template_id}
     if not groups:
         region_ancestors(region)  # an invalid region is an error even for a free cart
         return
-    keys = sheet.keys
     columns = [tuple(zip(*members, strict=True)) for members in groups.values()]
     loads = [
         TemplateLoad(
