@@ -248,9 +248,12 @@ class Coupon:
     template: CouponTemplate
     valid_from: datetime | None = None
     valid_until: datetime | None = None
+    #: ``coupon:CODE``, built once: every quote names its adjustments by it.
+    source: str = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         check_text("code", self.code)
+        object.__setattr__(self, "source", f"coupon:{self.code}")
         if not isinstance(self.template, CouponTemplate):
             raise invalid("template", self.template, "must be a CouponTemplate")
         for field in ("valid_from", "valid_until"):
@@ -260,11 +263,6 @@ class Coupon:
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
             reason = f"is before valid_from={self.valid_from.isoformat()}"
             raise invalid("valid_until", self.valid_until.isoformat(), reason)
-
-    @property
-    def source(self) -> str:
-        """The adjustment source, ``coupon:CODE``."""
-        return f"coupon:{self.code}"
 
     @property
     def coupon_class(self) -> CouponClass:

@@ -66,9 +66,12 @@ class Promotion:
     member_tiers: frozenset[str] = attrs.field(default=frozenset(), converter=_member_tiers)
     first_order_only: bool = False
     usage_limit_reached: bool = False
+    #: ``promotion:ID``, built once: every quote names its adjustments by it.
+    source: str = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         check_text("id", self.id)
+        object.__setattr__(self, "source", f"promotion:{self.id}")
         benefit: object = self.benefit
         if not isinstance(benefit, ItemPriceBenefit | OrderBenefit | ShippingBenefit):
             raise invalid("benefit", benefit, "must be a promotion kind such as ThresholdOff")
@@ -92,11 +95,6 @@ class Promotion:
     def group_name(self) -> str:
         """The stacking group: ``group`` if set, else the kind."""
         return self.group or self.benefit.kind
-
-    @property
-    def source(self) -> str:
-        """The adjustment source, ``promotion:ID``."""
-        return f"promotion:{self.id}"
 
     def closed_reason(
         self, *, at: datetime, tier: str | None, first_order: bool, channel: str | None

@@ -75,16 +75,15 @@ class Scope:
     brands: frozenset[str] = attrs.field(default=frozenset(), converter=_brands)
     tags: frozenset[str] = attrs.field(default=frozenset(), converter=_tags)
     exclude: Scope | None = attrs.field(default=None, converter=_exclude)
+    #: True when the scope lists nothing to include (it then covers every line).
+    is_everything: bool = attrs.field(init=False, repr=False, eq=False)
+    #: True when every line is in scope: nothing listed, nothing excluded.
+    covers_all: bool = attrs.field(init=False, repr=False, eq=False)
 
-    @property
-    def is_everything(self) -> bool:
-        """True when the scope lists nothing to include (it then covers every line)."""
-        return not (self.products or self.categories or self.brands or self.tags)
-
-    @property
-    def covers_all(self) -> bool:
-        """True when every line is in scope: nothing listed, nothing excluded."""
-        return self.exclude is None and self.is_everything
+    def __attrs_post_init__(self) -> None:
+        everything = not (self.products or self.categories or self.brands or self.tags)
+        object.__setattr__(self, "is_everything", everything)
+        object.__setattr__(self, "covers_all", everything and self.exclude is None)
 
     def _lists(self, item: ScopedItem) -> bool:
         return (
