@@ -227,13 +227,19 @@ class OrderError(MallcoreError):
 
 
 class InvalidTransitionError(OrderError):
-    """A state machine was asked to do something its current state forbids."""
+    """A state machine was asked to do something its current state forbids; nothing changed.
 
-    def __init__(self, subject: str, state: str, action: str) -> None:
+    ``subject``, ``state`` and ``action`` say what was refused, ``why`` the
+    reason ('' when the state alone forbids it).
+    """
+
+    def __init__(self, subject: str, state: str, action: str, *, why: str = "") -> None:
         self.subject = subject
         self.state = state
         self.action = action
-        super().__init__(f"Can't {action} {subject!r} while it is {state}.")
+        self.why = why
+        tail = f": {why}." if why else "."
+        super().__init__(f"Can't {action} {subject!r} while it is {state}{tail}")
 
 
 class PortError(MallcoreError):

@@ -206,19 +206,14 @@ def test_no_init_imports_a_rules_module() -> None:
 
 def inner_ring_files() -> list[Path]:
     money = sorted((SRC / "money").glob("*.py"))
-    return [*money, SRC / "clock.py", SRC / "errors.py", SRC / "checks.py"]
+    return [*money, SRC / "clock.py", SRC / "errors.py", SRC / "checks.py", SRC / "lifecycle.py"]
 
 
 @pytest.mark.parametrize("path", inner_ring_files(), ids=lambda p: module_name(p))
 def test_the_money_core_imports_nothing_further_out(path: Path) -> None:
-    # money, errors, clock and checks are the innermost ring: they use each other, nothing else.
-    inner = (
-        "mallcore.money",
-        "mallcore.errors",
-        "mallcore.clock",
-        "mallcore.checks",
-        "mallcore._version",
-    )
+    # money, errors, clock, checks and the lifecycle engine are the innermost ring: they
+    # use each other, nothing else.
+    inner = (*INNER_RING, "mallcore._version")
     offenders = sorted(
         name
         for name in imports_of(path)
@@ -243,8 +238,15 @@ def test_money_never_calls_float(path: Path) -> None:
 # --------------------------------------------------------------------------- the layers
 
 
-#: The innermost ring: money, errors, clock and the shared field checks; everything may use it.
-INNER_RING = ("mallcore.money", "mallcore.errors", "mallcore.clock", "mallcore.checks")
+#: The innermost ring: money, errors, clock, the shared field checks and the one lifecycle
+#: engine (orders, after-sales, payments, shipments, reservations); everything may use it.
+INNER_RING = (
+    "mallcore.money",
+    "mallcore.errors",
+    "mallcore.clock",
+    "mallcore.checks",
+    "mallcore.lifecycle",
+)
 
 #: What each domain package may import besides itself and the inner ring. Pricing is the one
 #: place that applies rules, so it sits above the others; promotions may read region codes
