@@ -63,8 +63,10 @@ import attrs
 
 from mallcore.clock import aware
 from mallcore.errors import ConfigError, InsufficientStockError, ReservationStateError
+from mallcore.lifecycle import Machine, Transition
 
 __all__ = [
+    "RESERVATION_MACHINE",
     "DeductOn",
     "InventoryEvent",
     "LinesInput",
@@ -128,6 +130,21 @@ class ReservationState(enum.Enum):
     COMMITTED = "committed"
     RELEASED = "released"
     EXPIRED = "expired"
+
+
+#: The reservation's life cycle as data for the :mod:`mallcore.lifecycle` engine: an open
+#: reservation is committed, released or expired, and stays there.
+RESERVATION_MACHINE = Machine(
+    "reservation",
+    initial=ReservationState.OPEN.value,
+    states=[state.value for state in ReservationState],
+    transitions=[
+        Transition("commit", "open", "committed"),
+        Transition("release", "open", "released"),
+        Transition("expire", "open", "expired"),
+    ],
+    final=["committed", "released", "expired"],
+)
 
 
 @attrs.frozen
@@ -482,8 +499,13 @@ _RETURNED = frozenset({ReservationState.RELEASED, ReservationState.EXPIRED})
 
 
 def _settles(reservation: Reservation, target: ReservationState, action: str) -> bool:
-    """True if *reservation* is open; False for a no-op replay; raise if refused."""
-    if reservation.state is ReservationState.OPEN:
+    """True if the machine allows *action*; False for a no-op replay; raise if refused.
+
+    Replays are not the engine's idempotency keys: payment notifications,
+    cancellations and the expiry sweep carry no shared key, so reaching a state
+    again, or returning units that are already back, is recognised by state.
+    """
+    if RESERVATION_MACHINE.transition(reservation.state.value, action) is not None:
         return True
     replay = reservation.state is target or (target in _RETURNED and reservation.state in _RETURNED)
     if replay:

@@ -347,3 +347,13 @@ def test_a_payment_commit_can_cross_the_threshold() -> None:
     # available 10 - 0 = 10 > 3, then 10 - 7 = 3 <= 3.
     change = commit(levels(StockLevel("A", 10, 0, 3)), held({"A": 7}, deduct_on=DeductOn.PAYMENT))
     assert change.events[-1] == LowStockAlerted("A", 3, 3)
+
+
+def test_the_reservation_machine_is_the_table_of_the_module_docstring() -> None:
+    from mallcore.sku.inventory import RESERVATION_MACHINE
+
+    assert RESERVATION_MACHINE.actions("open") == ("commit", "release", "expire")
+    for state in ("committed", "released", "expired"):
+        assert RESERVATION_MACHINE.actions(state) == ()
+    assert set(RESERVATION_MACHINE.final) == {"committed", "released", "expired"}
+    assert RESERVATION_MACHINE.to_mermaid().splitlines()[1] == "    [*] --> open"
