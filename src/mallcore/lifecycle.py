@@ -10,8 +10,9 @@ idempotency key of an outside trigger).
 
 Firing an action is all or nothing. A refused action (no transition from
 the current state, a guard that says no, a state or version other than the
-caller expected, an effect that raises) raises
-:class:`~mallcore.errors.InvalidTransitionError` and changes nothing. An
+caller expected) raises :class:`~mallcore.errors.InvalidTransitionError` and
+changes nothing; an effect that raises lets its own exception through, and
+changes nothing either. An
 action fired again with an idempotency key it already recorded (a payment
 notification delivered twice, a carrier event replayed) returns the first
 event and changes nothing.
@@ -44,13 +45,13 @@ from mallcore.checks import as_tuple, check_items, check_text, invalid
 from mallcore.clock import aware
 from mallcore.errors import InvalidTransitionError
 
-__all__ = ["Event", "Guard", "Lifecycle", "Machine", "Transition"]
+__all__ = ["Effect", "Event", "Guard", "Lifecycle", "Machine", "Transition"]
 
-#: Given the context a caller passes to :meth:`Lifecycle.fire`: None to allow the
-#: transition, or the reason it is refused.
+#: A guard is called with the context passed to :meth:`Lifecycle.fire` and returns
+#: None (or '') to allow the transition, or the reason it is refused.
 Guard = Callable[[Any], str | None]
-#: Given the same context: work that must succeed for the transition to happen
-#: (it runs before the state changes; if it raises, the state does not change).
+#: An effect is called with the same context before the state changes; it is the
+#: work that must succeed for the transition to happen (if it raises, nothing changes).
 Effect = Callable[[Any], None]
 
 
@@ -59,6 +60,9 @@ def _state_names(field: str, values: object) -> tuple[str, ...]:
     items = (values,) if isinstance(values, str) else as_tuple(field, values)
     for index, state in enumerate(items):
         check_text(f"{field}[{index}]", state)
+        if not state.isidentifier():
+            reason = "must be a name of letters, digits and underscores (it is drawn in diagrams)"
+            raise invalid(f"{field}[{index}]", state, reason)
     return tuple(dict.fromkeys(items))
 
 
@@ -67,7 +71,12 @@ def _sources(values: object) -> tuple[str, ...]:
 
 
 def _states(values: object) -> tuple[str, ...]:
-    return _state_names("states", values)
+    names = _state_names("states", values)
+    given = (values,) if isinstance(values, str) else as_tuple("states", values)
+    if len(names) != len(given):
+        repeated = next(state for index, state in enumerate(given) if state in given[:index])
+        raise invalid("states", list(given), f"name {repeated!r} twice")
+    return names
 
 
 def _final(values: object) -> tuple[str, ...]:
@@ -184,6 +193,10 @@ class Machine:
             ConfigError: As the constructor, for the machine it would build.
         """
         dropped = set(remove)
+        present = set(self._table)
+        for pair in dropped:
+            if pair not in present:
+                raise invalid("remove", pair, "is no (state, action) pair of the machine")
         kept: list[Transition] = []
         for transition in self.transitions:
             sources = [s for s in transition.sources if (s, transition.action) not in dropped]
@@ -192,9 +205,9 @@ class Machine:
         return Machine(
             self.name,
             self.initial,
-            (*self.states, *states),
-            (*kept, *transitions),
-            self.final if final is None else tuple(final),
+            (*self.states, *_state_names("states", states)),
+            (*kept, *_transitions(transitions)),
+            self.final if final is None else _final(final),
         )
 
     def to_mermaid(self) -> str:
@@ -243,7 +256,10 @@ class Event(NamedTuple):
     version: int
 
 
-@attrs.define
+_new_tuple = tuple.__new__
+
+
+@attrs.define(on_setattr=attrs.setters.NO_OP)
 class Lifecycle:
     """One subject's place in a :class:`Machine`: state, version and event log.
 
@@ -265,14 +281,40 @@ class Lifecycle:
 
     def __attrs_post_init__(self) -> None:
         check_text("subject", self.subject)
+        machine = self.machine
         if not self.state:
-            self.state = self.machine.initial
-        elif self.state not in self.machine.states:
-            raise invalid("state", self.state, f"is not a state of the {self.machine.name} machine")
+            self.state = machine.initial
+        elif self.state not in machine.states:
+            raise invalid("state", self.state, f"is not a state of the {machine.name} machine")
         if self.version != len(self.events):
             reason = f"must equal the number of events ({len(self.events)})"
             raise invalid("version", self.version, reason)
+        if not self.events:  # a new subject, or one that never moved
+            if self.state != machine.initial:
+                reason = f"is not where the events lead ({machine.initial!r}: there are none)"
+                raise invalid("state", self.state, reason)
+            self._by_key = {}
+            return
+        self._check_log()  # restored from storage
         self._by_key = {event.key: event for event in self.events if event.key is not None}
+
+    def _check_log(self) -> None:
+        """A restored log must replay, from the initial state, to the restored state."""
+        state = self.machine.initial
+        for index, event in enumerate(self.events):
+            transition = self.machine.transition(event.source, event.action)
+            if (
+                event.source != state
+                or transition is None
+                or transition.target != event.target
+                or event.version != index + 1
+            ):
+                reason = f"does not follow from {state!r} at version {index + 1}"
+                raise invalid(f"events[{index}]", event.action, reason)
+            state = event.target
+        if state != self.state:
+            reason = f"is not where the events lead ({state!r})"
+            raise invalid("state", self.state, reason)
 
     @property
     def is_final(self) -> bool:
@@ -314,8 +356,14 @@ class Lifecycle:
                 current state, a guard's refusal, an unexpected state or
                 version, or a key already used for another action. Nothing
                 changes.
+            ConfigError: A naive *at*, or an empty *expect*.
+
+        Whatever a guard or an effect raises passes through unchanged, and
+        nothing changes then either. Change a lifecycle only through this
+        method: it keeps the state, the version, the log and the keys together.
         """
-        moment = aware(at, field="at")
+        if not isinstance(at, datetime) or at.tzinfo is None:
+            aware(at, field="at")  # raises, naming the field
         if key is not None:
             seen = self._by_key.get(key)
             if seen is not None:
@@ -326,35 +374,36 @@ class Lifecycle:
         state = self.state
         if expect is not None:
             expected = (expect,) if isinstance(expect, str) else tuple(expect)
+            if not expected:
+                raise invalid("expect", [], "must name at least one state")
             if state not in expected:
                 why = f"expected it to be {' or '.join(expected)}"
                 raise InvalidTransitionError(self.subject, state, action, why=why)
         if version is not None and version != self.version:
             why = f"expected version {version}, it is at version {self.version}"
             raise InvalidTransitionError(self.subject, state, action, why=why)
-        transition = self.machine.transition(state, action)
+        transition = self.machine._table.get((state, action))
         if transition is None:
-            allowed = ", ".join(self.machine.actions(state)) or "nothing (a final state)"
+            allowed = ", ".join(self.machine.actions(state)) or (
+                "nothing (a final state)" if state in self.machine.final else "nothing"
+            )
             raise InvalidTransitionError(self.subject, state, action, why=f"allowed: {allowed}")
         if transition.guard is not None:
             refused = transition.guard(context)
             if refused:
-                raise InvalidTransitionError(self.subject, state, action, why=refused)
+                why = refused.rstrip(".")
+                raise InvalidTransitionError(self.subject, state, action, why=why)
         if transition.effect is not None:
             transition.effect(context)
-        event = Event(
-            self.subject,
-            action,
-            state,
-            transition.target,
-            moment,
-            actor,
-            reason,
-            key,
-            self.version + 1,
+        target = transition.target
+        version = self.version + 1
+        # tuple.__new__ skips the named tuple's Python-level __new__: this is
+        # the engine's inner loop, and the fields are exactly these nine.
+        event: Event = _new_tuple(
+            Event, (self.subject, action, state, target, at, actor, reason, key, version)
         )
-        self.state = transition.target
-        self.version = event.version
+        self.state = target
+        self.version = version
         self.events.append(event)
         if key is not None:
             self._by_key[key] = event

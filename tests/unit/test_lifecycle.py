@@ -187,6 +187,22 @@ def test_to_mermaid_lists_every_transition_and_the_ends() -> None:
     assert len(lines) == 2 + 6 + 2
 
 
+def test_a_restored_log_must_replay_to_its_state() -> None:
+    life = Lifecycle(ORDER, "O-1")
+    life.fire("pay", at=AT)
+    life.fire("ship", at=AT)
+    forged = [life.events[1], life.events[0]]
+    with pytest.raises(ConfigError) as info:
+        Lifecycle(ORDER, "O-1", state="shipped", version=2, events=forged)
+    assert info.value.field == "events[0]"
+
+
+def test_extend_takes_one_state_as_a_string() -> None:
+    machine = ORDER.extend(states="lost", transitions=[Transition("lose", "shipped", "lost")])
+    assert machine.states[-1] == "lost"
+    assert machine.extend(final="lost").final == ("lost",)
+
+
 def test_a_lifecycle_restored_from_storage_keeps_its_keys() -> None:
     life = Lifecycle(ORDER, "O-1")
     life.fire("pay", at=AT, key="n-1")
@@ -231,6 +247,10 @@ def test_a_lifecycle_restored_from_storage_keeps_its_keys() -> None:
         (lambda: Lifecycle(ORDER, ""), "subject"),
         (lambda: Lifecycle(ORDER, "O", state="lost"), "state"),
         (lambda: Lifecycle(ORDER, "O", state="paid", version=3), "version"),
+        (lambda: Lifecycle(ORDER, "O", state="paid"), "state"),  # no event leads there
+        (lambda: Machine("m", initial="a", states=["a", "a"], transitions=[]), "states"),
+        (lambda: ORDER.extend(remove=[("completed", "pay")]), "remove"),
+        (lambda: ORDER.extend(final="gone"), "final[0]"),
     ],
 )
 def test_a_bad_definition_is_refused_naming_its_field(build: object, field: str) -> None:
