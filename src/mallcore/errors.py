@@ -19,7 +19,8 @@ derives from it, so ``except ValueError`` keeps working for callers::
     │   ├── ReservationStateError             a reservation's state forbids the action
     │   └── UnknownReservationError (LookupError)  no reservation has that id
     ├── OrderError
-    │   └── InvalidTransitionError            a state machine refused an action
+    │   ├── InvalidTransitionError            a state machine refused an action
+    │   └── PaymentMismatchError              a payment of another amount or currency
     └── PortError                             raised by adapters only
         ├── StorageError
         └── CarrierError
@@ -45,6 +46,7 @@ __all__ = [
     "InventoryError",
     "MallcoreError",
     "OrderError",
+    "PaymentMismatchError",
     "PortError",
     "PricingError",
     "ReservationStateError",
@@ -240,6 +242,22 @@ class InvalidTransitionError(OrderError):
         self.why = why
         tail = f": {why}." if why else "."
         super().__init__(f"Can't {action} {subject!r} while it is {state}{tail}")
+
+
+class PaymentMismatchError(OrderError):
+    """An order was paid another amount, or in another currency, than its payable amount.
+
+    Nothing changed: the order is still unpaid. ``order_number``, ``expected``
+    and ``received`` say which order and both amounts.
+    """
+
+    def __init__(self, order_number: str, expected: object, received: object) -> None:
+        self.order_number = order_number
+        self.expected = expected
+        self.received = received
+        super().__init__(
+            f"Order {order_number!r} must be paid {expected}, not {received}; nothing changed."
+        )
 
 
 class PortError(MallcoreError):

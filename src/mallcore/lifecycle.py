@@ -321,6 +321,10 @@ class Lifecycle:
         """Whether the subject is in one of the machine's final states."""
         return self.state in self.machine.final
 
+    def event_for(self, key: str) -> Event | None:
+        """The event recorded under idempotency *key*, or None if the key is new."""
+        return self._by_key.get(key)
+
     def can(self, action: str) -> bool:
         """Whether *action* has a transition from the current state (guards not asked)."""
         return self.machine.transition(self.state, action) is not None

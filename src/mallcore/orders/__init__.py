@@ -1,20 +1,40 @@
 """Orders: the order's and the after-sale case's lifecycles, order numbers, price snapshots.
 
 What exists so far: :data:`ORDER_MACHINE` and :data:`AFTER_SALE_MACHINE`
-(machines of the :mod:`mallcore.lifecycle` engine), :func:`new_order_number`
-and :class:`OrderSnapshot`, an order's prices frozen from the quote it was
-placed from. The order aggregate, after-sales and payments build on these.
+(machines of the :mod:`mallcore.lifecycle` engine), :func:`new_order_number`,
+:class:`OrderSnapshot` (an order's prices frozen from the quote it was placed
+from) and the :class:`Order` aggregate (place, pay, ship, deliver, confirm,
+cancel, and :func:`due_actions` for the timeouts). After-sale cases and
+refunds are not built yet.
 """
 
 from mallcore.orders.machines import AFTER_SALE_MACHINE, ORDER_MACHINE
 from mallcore.orders.numbers import new_order_number
+from mallcore.orders.order import (
+    DueAction,
+    Effect,
+    EffectKind,
+    Order,
+    OrderPolicy,
+    Payment,
+    Shipment,
+    due_actions,
+)
 from mallcore.orders.snapshot import OrderAdjustment, OrderLine, OrderSnapshot
 
 __all__ = [
     "AFTER_SALE_MACHINE",
     "ORDER_MACHINE",
+    "DueAction",
+    "Effect",
+    "EffectKind",
+    "Order",
     "OrderAdjustment",
     "OrderLine",
+    "OrderPolicy",
     "OrderSnapshot",
+    "Payment",
+    "Shipment",
+    "due_actions",
     "new_order_number",
 ]

@@ -1,0 +1,363 @@
+"""The order aggregate: placed from a quote, paid, shipped, delivered, confirmed or cancelled.
+
+An :class:`Order` holds its price snapshot (it never re-prices itself), its
+place in :data:`~mallcore.orders.ORDER_MACHINE` (state, version, event log),
+the payments and shipments it received, and what it holds elsewhere (a stock
+reservation, coupons, redeemed points). Every method is all or nothing: a
+refused action raises and changes nothing. What the order asks of the rest of
+the shop (release the stock, unlock the coupons, return the points, refund a
+late payment) comes back as :class:`Effect` values for the caller to carry
+out, so the domain stays free of storage.
+
+Timeouts are not timers: :func:`due_actions` says what is due at a given
+instant (an unpaid order to cancel, a delivered one to confirm), and a
+scheduler of the caller's choice fires them.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import NamedTuple
+
+import attrs
+
+from mallcore.checks import check_text, invalid
+from mallcore.clock import aware
+from mallcore.errors import InvalidTransitionError, PaymentMismatchError
+from mallcore.lifecycle import Event, Lifecycle
+from mallcore.money import Money, from_minor, to_minor
+from mallcore.orders.machines import ORDER_MACHINE
+from mallcore.orders.numbers import new_order_number
+from mallcore.orders.snapshot import OrderSnapshot
+from mallcore.pricing.quote import Quote
+
+__all__ = [
+    "DueAction",
+    "Effect",
+    "EffectKind",
+    "Order",
+    "OrderPolicy",
+    "Payment",
+    "Shipment",
+    "due_actions",
+]
+
+
+@attrs.frozen
+class OrderPolicy:
+    """The shop's timeouts (the defaults are the usual ones of Chinese malls).
+
+    Attributes:
+        payment_timeout: An unpaid order is cancelled this long after placement.
+        auto_confirm_after: A delivered order is confirmed this long after it shipped.
+        return_window: The no-reason return window (七天无理由) after receipt.
+        allow_zero_payment: Whether an order of 0.00 goes straight to paid.
+    """
+
+    payment_timeout: timedelta = timedelta(minutes=30)
+    auto_confirm_after: timedelta = timedelta(days=10)
+    return_window: timedelta = timedelta(days=7)
+    allow_zero_payment: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        for field in ("payment_timeout", "auto_confirm_after", "return_window"):
+            value = getattr(self, field)
+            if not isinstance(value, timedelta) or value <= timedelta(0):
+                raise invalid(field, value, "must be a positive timedelta")
+
+
+class EffectKind(enum.StrEnum):
+    """What an order asks of the rest of the shop."""
+
+    RELEASE_STOCK = "release_stock"
+    COMMIT_STOCK = "commit_stock"
+    UNLOCK_COUPONS = "unlock_coupons"
+    USE_COUPONS = "use_coupons"
+    RETURN_POINTS = "return_points"
+    REFUND_PAYMENT = "refund_payment"
+
+
+class Effect(NamedTuple):
+    """One thing for the caller to carry out after an accepted action.
+
+    Attributes:
+        kind: What to do.
+        order: The order number.
+        reservation_id: The stock reservation, for the stock effects.
+        coupons: The coupon codes, for the coupon effects.
+        points: The points to give back, for ``return_points``.
+        payment_id: The payment, for ``refund_payment``.
+        amount: The amount to refund, for ``refund_payment``.
+    """
+
+    kind: EffectKind
+    order: str
+    reservation_id: str | None = None
+    coupons: tuple[str, ...] = ()
+    points: int = 0
+    payment_id: str | None = None
+    amount: Money | None = None
+
+
+@attrs.frozen
+class Payment:
+    """A payment the order received; ``late`` when it came after cancellation (to refund)."""
+
+    payment_id: str
+    amount: Money
+    at: datetime
+    late: bool = False
+
+
+@attrs.frozen
+class Shipment:
+    """A parcel sent for the order: its tracking number and the units of each line in it."""
+
+    tracking_number: str
+    carrier: str
+    lines: tuple[tuple[str, int], ...]
+    at: datetime
+
+
+class DueAction(NamedTuple):
+    """An action a timeout makes due: fire it with ``actor="system"`` and this key."""
+
+    action: str
+    due_at: datetime
+    key: str
+
+
+@attrs.define(on_setattr=attrs.setters.NO_OP)
+class Order:
+    """An order: its snapshot, lifecycle, payments, shipments and what it holds.
+
+    Build one with :meth:`place`. Attributes are read-only by convention:
+    change an order only through its methods.
+    """
+
+    number: str
+    customer_id: str
+    snapshot: OrderSnapshot
+    placed_at: datetime
+    lifecycle: Lifecycle
+    reservation_id: str | None = None
+    coupons: tuple[str, ...] = ()
+    points_used: int = 0
+    payments: list[Payment] = attrs.Factory(list)
+    shipments: list[Shipment] = attrs.Factory(list)
+
+    @classmethod
+    def place(
+        cls,
+        quote: Quote,
+        *,
+        customer_id: str,
+        at: datetime,
+        number: str | None = None,
+        reservation_id: str | None = None,
+        coupons: Sequence[str] = (),
+        policy: OrderPolicy | None = None,
+    ) -> Order:
+        """Place an order from *quote*: snapshot its prices; a zero total may go straight to paid.
+
+        The caller reserves the stock (``reservation_id``), locks the coupons
+        and redeems the points before placing; cancelling gives them back.
+
+        Raises:
+            ConfigError: An empty customer id, a naive *at*, or a zero total
+                when the policy does not allow zero payment.
+        """
+        policy = policy or OrderPolicy()
+        moment = aware(at, field="at")
+        check_text("customer_id", customer_id)
+        snapshot = OrderSnapshot.from_quote(quote)
+        number = number or new_order_number(moment)
+        order = cls(
+            number,
+            customer_id,
+            snapshot,
+            moment,
+            Lifecycle(ORDER_MACHINE, number),
+            reservation_id,
+            tuple(coupons),
+            snapshot.points_used,
+        )
+        if snapshot.total_minor == 0:
+            if not policy.allow_zero_payment:
+                reason = "is zero and the policy does not allow zero payment"
+                raise invalid("total", str(snapshot.total.amount), reason)
+            order.lifecycle.fire("pay", at=moment, reason="nothing to pay", key="zero-payment")
+        return order
+
+    @property
+    def state(self) -> str:
+        """Where the order is in :data:`~mallcore.orders.ORDER_MACHINE`."""
+        return self.lifecycle.state
+
+    @property
+    def version(self) -> int:
+        """Incremented by every accepted transition (for an optimistic storage check)."""
+        return self.lifecycle.version
+
+    @property
+    def payable(self) -> Money:
+        """What the customer must pay: the snapshot's total."""
+        return self.snapshot.total
+
+    def pay(
+        self, amount: Money, *, payment_id: str, at: datetime, key: str | None = None
+    ) -> list[Effect]:
+        """Record a payment of *amount*; the order becomes paid.
+
+        A payment that arrives when the order is no longer unpaid (cancelled,
+        or paid already by another payment) is recorded as ``late`` and
+        answered with a ``refund_payment`` effect. The same notification
+        again (same *key*, or same *payment_id*) changes nothing.
+
+        Raises:
+            PaymentMismatchError: *amount* is not the payable amount (or not in
+                its currency); nothing changes.
+        """
+        check_text("payment_id", payment_id)
+        moment = aware(at, field="at")
+        key = key or f"pay:{payment_id}"
+        if self.lifecycle.event_for(key) is not None or any(
+            payment.payment_id == payment_id for payment in self.payments
+        ):
+            return []  # the same notification again
+        if not isinstance(amount, Money) or amount.currency != self.snapshot.currency:
+            raise PaymentMismatchError(self.number, self.payable, amount)
+        if to_minor(amount) != self.snapshot.total_minor:
+            raise PaymentMismatchError(self.number, self.payable, amount)
+        if self.state != "pending_payment":
+            # Cancelled, or paid already by another payment: keep the money on
+            # record and ask for it to be refunded, never drop it.
+            self.payments.append(Payment(payment_id, amount, moment, late=True))
+            refund = Effect(
+                EffectKind.REFUND_PAYMENT, self.number, payment_id=payment_id, amount=amount
+            )
+            return [refund]
+        self.lifecycle.fire("pay", at=moment, actor="gateway", key=key)
+        self.payments.append(Payment(payment_id, amount, moment))
+        effects = [Effect(EffectKind.COMMIT_STOCK, self.number, self.reservation_id)]
+        if self.coupons:
+            effects.append(Effect(EffectKind.USE_COUPONS, self.number, coupons=self.coupons))
+        return effects
+
+    def shipped_units(self) -> dict[str, int]:
+        """Units of each line sent so far, by line key."""
+        sent = dict.fromkeys((line.key for line in self.snapshot.lines), 0)
+        for shipment in self.shipments:
+            for key, units in shipment.lines:
+                sent[key] += units
+        return sent
+
+    def ship(
+        self,
+        *,
+        tracking_number: str,
+        carrier: str,
+        at: datetime,
+        lines: Mapping[str, int] | None = None,
+        key: str | None = None,
+    ) -> Event:
+        """Send a parcel with *lines* (line key → units; default: every unit not yet sent).
+
+        The order becomes ``partially_shipped`` while units are left to send,
+        then ``shipped``.
+
+        Raises:
+            ConfigError: A line the order lacks, zero units, or more units
+                than are left to send; nothing changes.
+            InvalidTransitionError: The order is not paid (or partly shipped).
+        """
+        check_text("tracking_number", tracking_number)
+        check_text("carrier", carrier)
+        if key is not None and (seen := self.lifecycle.event_for(key)) is not None:
+            return seen  # the same shipment reported again
+        sent = self.shipped_units()
+        left = {line.key: line.quantity - sent[line.key] for line in self.snapshot.lines}
+        parcel = dict(lines) if lines is not None else {k: n for k, n in left.items() if n}
+        for line_key, units in parcel.items():
+            if line_key not in left:
+                raise invalid(f"lines[{line_key!r}]", units, "is not a line of the order")
+            if isinstance(units, bool) or not isinstance(units, int) or units < 1:
+                raise invalid(f"lines[{line_key!r}]", units, "must be at least one unit")
+            if units > left[line_key]:
+                reason = f"is more than the {left[line_key]} unit(s) left to send"
+                raise invalid(f"lines[{line_key!r}]", units, reason)
+        if not parcel:
+            raise InvalidTransitionError(
+                self.number, self.state, "ship", why="nothing left to send"
+            )
+        complete = all(parcel.get(k, 0) == n for k, n in left.items())
+        action = "ship" if complete else "ship_part"
+        event = self.lifecycle.fire(action, at=at, actor="seller", key=key)
+        self.shipments.append(Shipment(tracking_number, carrier, tuple(parcel.items()), at))
+        return event
+
+    def deliver(self, *, at: datetime, key: str | None = None) -> Event:
+        """The carrier delivered the last parcel.
+
+        Raises:
+            InvalidTransitionError: The order is not (fully) shipped.
+        """
+        return self.lifecycle.fire("deliver", at=at, actor="carrier", key=key)
+
+    def confirm(self, *, at: datetime, actor: str = "buyer", key: str | None = None) -> Event:
+        """The buyer confirms receipt (or the system does, once :func:`due_actions` says so).
+
+        Raises:
+            InvalidTransitionError: The order is not delivered.
+        """
+        return self.lifecycle.fire("confirm", at=at, actor=actor, key=key)
+
+    def cancel(
+        self, *, at: datetime, actor: str, reason: str = "", key: str | None = None
+    ) -> list[Effect]:
+        """Cancel an unpaid order; give back its stock, coupons and points.
+
+        Raises:
+            InvalidTransitionError: The order is paid or already ended.
+        """
+        if key is not None and self.lifecycle.event_for(key) is not None:
+            return []  # cancelled already under this key
+        self.lifecycle.fire("cancel", at=at, actor=actor, reason=reason, key=key)
+        effects = [Effect(EffectKind.RELEASE_STOCK, self.number, self.reservation_id)]
+        if self.coupons:
+            effects.append(Effect(EffectKind.UNLOCK_COUPONS, self.number, coupons=self.coupons))
+        if self.points_used:
+            effects.append(Effect(EffectKind.RETURN_POINTS, self.number, points=self.points_used))
+        return effects
+
+    def refund_due(self) -> Money:
+        """What late payments still await a refund."""
+        late = sum(to_minor(p.amount) for p in self.payments if p.late)
+        return from_minor(late, self.snapshot.currency)
+
+
+def due_actions(order: Order, now: datetime, policy: OrderPolicy | None = None) -> list[DueAction]:
+    """The timeouts that have come due for *order* at *now*.
+
+    An unpaid order is cancelled ``payment_timeout`` after placement; a
+    delivered order is confirmed ``auto_confirm_after`` after its last
+    shipment. Each comes with an idempotency key, so a scheduler that fires
+    it twice changes nothing the second time.
+
+    Raises:
+        ConfigError: A naive *now*.
+    """
+    policy = policy or OrderPolicy()
+    moment = aware(now, field="now")
+    due: list[DueAction] = []
+    if order.state == "pending_payment":
+        at = order.placed_at + policy.payment_timeout
+        if moment >= at:
+            due.append(DueAction("cancel", at, f"timeout:cancel:{order.number}"))
+    elif order.state == "delivered" and order.shipments:
+        at = order.shipments[-1].at + policy.auto_confirm_after
+        if moment >= at:
+            due.append(DueAction("confirm", at, f"timeout:confirm:{order.number}"))
+    return due
