@@ -4,10 +4,12 @@ What exists so far: :data:`ORDER_MACHINE` and :data:`AFTER_SALE_MACHINE`
 (machines of the :mod:`mallcore.lifecycle` engine), :func:`new_order_number`,
 :class:`OrderSnapshot` (an order's prices frozen from the quote it was placed
 from) and the :class:`Order` aggregate (place, pay, ship, deliver, confirm,
-cancel, and :func:`due_actions` for the timeouts). After-sale cases and
-refunds are not built yet.
+cancel, and :func:`due_actions` for the timeouts) with its after-sale cases
+(:class:`AfterSaleCase`: refund only, or return and refund, per line, with
+refunds that add up to what the line paid).
 """
 
+from mallcore.orders.after_sales import SELLER_FAULTS, AfterSaleCase, AfterSaleKind, ReturnReason
 from mallcore.orders.machines import AFTER_SALE_MACHINE, ORDER_MACHINE
 from mallcore.orders.numbers import new_order_number
 from mallcore.orders.order import (
@@ -25,6 +27,9 @@ from mallcore.orders.snapshot import OrderAdjustment, OrderLine, OrderSnapshot
 __all__ = [
     "AFTER_SALE_MACHINE",
     "ORDER_MACHINE",
+    "SELLER_FAULTS",
+    "AfterSaleCase",
+    "AfterSaleKind",
     "DueAction",
     "Effect",
     "EffectKind",
@@ -34,6 +39,7 @@ __all__ = [
     "OrderPolicy",
     "OrderSnapshot",
     "Payment",
+    "ReturnReason",
     "Shipment",
     "due_actions",
     "new_order_number",

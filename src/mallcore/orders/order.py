@@ -23,12 +23,13 @@ from typing import NamedTuple
 
 import attrs
 
-from mallcore.checks import check_text, invalid
+from mallcore.checks import check_choice, check_text, invalid
 from mallcore.clock import aware
 from mallcore.errors import InvalidTransitionError, PaymentMismatchError
 from mallcore.lifecycle import Event, Lifecycle
-from mallcore.money import Money, from_minor, to_minor
-from mallcore.orders.machines import ORDER_MACHINE
+from mallcore.money import Money, allocate_minor, from_minor, proportional_refund_minor, to_minor
+from mallcore.orders.after_sales import SELLER_FAULTS, AfterSaleCase, AfterSaleKind, ReturnReason
+from mallcore.orders.machines import AFTER_SALE_MACHINE, ORDER_MACHINE
 from mallcore.orders.numbers import new_order_number
 from mallcore.orders.snapshot import OrderSnapshot
 from mallcore.pricing.quote import Quote
@@ -76,6 +77,7 @@ class EffectKind(enum.StrEnum):
     UNLOCK_COUPONS = "unlock_coupons"
     USE_COUPONS = "use_coupons"
     RETURN_POINTS = "return_points"
+    CLAW_BACK_POINTS = "claw_back_points"
     REFUND_PAYMENT = "refund_payment"
 
 
@@ -87,7 +89,8 @@ class Effect(NamedTuple):
         order: The order number.
         reservation_id: The stock reservation, for the stock effects.
         coupons: The coupon codes, for the coupon effects.
-        points: The points to give back, for ``return_points``.
+        points: The points to give back (``return_points``) or to take back
+            (``claw_back_points``: points the refunded units had earned).
         payment_id: The payment, for ``refund_payment``.
         amount: The amount to refund, for ``refund_payment``.
     """
@@ -147,6 +150,7 @@ class Order:
     points_used: int = 0
     payments: list[Payment] = attrs.Factory(list)
     shipments: list[Shipment] = attrs.Factory(list)
+    after_sales: list[AfterSaleCase] = attrs.Factory(list)
 
     @classmethod
     def place(
@@ -331,6 +335,229 @@ class Order:
         if self.points_used:
             effects.append(Effect(EffectKind.RETURN_POINTS, self.number, points=self.points_used))
         return effects
+
+    # ----------------------------------------------------------------- after-sales
+
+    def request_after_sale(
+        self,
+        line_key: str,
+        *,
+        kind: AfterSaleKind | str,
+        reason: ReturnReason | str,
+        quantity: int,
+        at: datetime,
+        policy: OrderPolicy | None = None,
+        case_id: str | None = None,
+    ) -> AfterSaleCase:
+        """Open an after-sale case for *quantity* units of the line *line_key*.
+
+        Raises:
+            InvalidTransitionError: The order is not paid, or ended; a return
+                before shipment; a no-reason return before delivery or after
+                the return window. Nothing changes.
+            ConfigError: An unknown line, kind or reason, or more units than
+                the line has free (units in open or refunded cases are not).
+        """
+        policy = policy or OrderPolicy()
+        moment = aware(at, field="at")
+        kind = check_choice("kind", kind, AfterSaleKind)
+        reason = check_choice("reason", reason, ReturnReason)
+        line = self.snapshot.line(line_key)
+        state = self.state
+        refuse = ""
+        if state in ("pending_payment", "cancelled", "closed"):
+            refuse = "only a paid order has after-sales"
+        elif kind is AfterSaleKind.RETURN_AND_REFUND and not self.shipments:
+            refuse = "nothing was shipped to return; ask for a refund only"
+        elif reason is ReturnReason.NO_REASON:
+            delivered = self._delivered_at()
+            if delivered is None:
+                refuse = "a no-reason return starts once the order is delivered"
+            elif moment > delivered + policy.return_window:
+                refuse = f"the no-reason return window closed at {delivered + policy.return_window}"
+        if refuse:
+            raise InvalidTransitionError(self.number, state, "request an after-sale", why=refuse)
+        free = line.quantity - self._held_units(line_key)
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= free:
+            raise invalid(
+                "quantity", quantity, f"must be 1 to {free}: the line's units not yet claimed"
+            )
+        number = case_id or f"{self.number}-AS{len(self.after_sales) + 1}"
+        case = AfterSaleCase(
+            number,
+            self.number,
+            line_key,
+            kind,
+            reason,
+            quantity,
+            Lifecycle(AFTER_SALE_MACHINE, number),
+        )
+        self.after_sales.append(case)
+        return case
+
+    def after_sale(self, case_id: str) -> AfterSaleCase:
+        """The case *case_id*.
+
+        Raises:
+            ConfigError: The order has no such case.
+        """
+        for case in self.after_sales:
+            if case.id == case_id:
+                return case
+        raise invalid("case_id", case_id, "is not an after-sale case of the order")
+
+    def review_after_sale(
+        self,
+        case_id: str,
+        *,
+        approve: bool,
+        at: datetime,
+        actor: str = "seller",
+        reason: str = "",
+        key: str | None = None,
+    ) -> Event:
+        """Approve the case (a return then awaits its parcel), or reject it (its units free again).
+
+        Raises:
+            InvalidTransitionError: The case is not awaiting review.
+        """
+        case = self.after_sale(case_id)
+        if not approve:
+            return case.lifecycle.fire("reject", at=at, actor=actor, reason=reason, key=key)
+        event = case.lifecycle.fire("approve", at=at, actor=actor, reason=reason, key=key)
+        if case.kind is AfterSaleKind.RETURN_AND_REFUND and case.state == "approved":
+            case.lifecycle.fire("await_return", at=at, actor=actor)
+        return event
+
+    def withdraw_after_sale(self, case_id: str, *, at: datetime, key: str | None = None) -> Event:
+        """The buyer withdraws the case; its units are free to claim again.
+
+        Raises:
+            InvalidTransitionError: The case is already refunding or ended.
+        """
+        return self.after_sale(case_id).lifecycle.fire("withdraw", at=at, actor="buyer", key=key)
+
+    def receive_return(self, case_id: str, *, at: datetime, key: str | None = None) -> Event:
+        """The seller received the returned units.
+
+        Raises:
+            InvalidTransitionError: The case does not await a return.
+        """
+        return self.after_sale(case_id).lifecycle.fire(
+            "receive_return", at=at, actor="seller", key=key
+        )
+
+    def refund_after_sale(
+        self, case_id: str, *, at: datetime, key: str | None = None
+    ) -> list[Effect]:
+        """Start the case's refund: work out its amount and points, and ask for them.
+
+        Returns the ``refund_payment`` effect (and the points to return and
+        to claw back); :meth:`confirm_after_sale_refund` records that the
+        money went out.
+
+        Raises:
+            InvalidTransitionError: The case is not approved (or, for a
+                return, the units have not come back).
+        """
+        case = self.after_sale(case_id)
+        if key is not None and case.lifecycle.event_for(key) is not None:
+            return []
+        if not case.lifecycle.can("start_refund"):  # refused before any amount is worked out
+            case.lifecycle.fire("start_refund", at=at, actor="seller", key=key)
+        line = self.snapshot.line(case.line_key)
+        before = self._refunded_units(case.line_key)
+        items = proportional_refund_minor(line.items_paid, line.quantity, before, case.quantity)
+        freight = 0
+        if case.reason in SELLER_FAULTS:
+            freight = proportional_refund_minor(line.shipping, line.quantity, before, case.quantity)
+        elif not self.shipments and self._refunds_everything_with(case):
+            freight = sum(line.shipping for line in self.snapshot.lines) - self._freight_refunded()
+        points_back = proportional_refund_minor(
+            self._line_points(case.line_key), line.quantity, before, case.quantity
+        )
+        clawed = proportional_refund_minor(line.points_earned, line.quantity, before, case.quantity)
+        case.lifecycle.fire("start_refund", at=at, actor="seller", key=key)
+        case.refunded, case.freight_refunded = items + freight, freight
+        case.points_returned, case.points_clawed_back = points_back, clawed
+        payment = next((p.payment_id for p in self.payments if not p.late), None)
+        amount = from_minor(case.refunded, self.snapshot.currency)
+        effects = [
+            Effect(EffectKind.REFUND_PAYMENT, self.number, payment_id=payment, amount=amount)
+        ]
+        if points_back:
+            effects.append(Effect(EffectKind.RETURN_POINTS, self.number, points=points_back))
+        if clawed:
+            effects.append(Effect(EffectKind.CLAW_BACK_POINTS, self.number, points=clawed))
+        return effects
+
+    def confirm_after_sale_refund(
+        self, case_id: str, *, at: datetime, key: str | None = None
+    ) -> Event:
+        """The refund went out; once every line is refunded in full, the order closes.
+
+        Raises:
+            InvalidTransitionError: The case is not refunding.
+        """
+        case = self.after_sale(case_id)
+        event = case.lifecycle.fire("refund", at=at, actor="gateway", key=key)
+        fully = all(
+            self._refunded_units(line.key, done_only=True) == line.quantity
+            for line in self.snapshot.lines
+        )
+        if fully and self.lifecycle.can("close"):
+            self.lifecycle.fire("close", at=at, actor="system", reason="every line refunded")
+        return event
+
+    @property
+    def refunded(self) -> Money:
+        """Everything refunded or being refunded through after-sale cases."""
+        total = sum(case.refunded for case in self.after_sales)
+        return from_minor(total, self.snapshot.currency)
+
+    def _delivered_at(self) -> datetime | None:
+        for event in reversed(self.lifecycle.events):
+            if event.action == "deliver":
+                return event.at
+        return None
+
+    def _held_units(self, line_key: str) -> int:
+        """Units of the line in open or refunded cases (rejected and withdrawn ones free theirs)."""
+        return sum(
+            case.quantity
+            for case in self.after_sales
+            if case.line_key == line_key and case.state not in ("rejected", "withdrawn")
+        )
+
+    def _refunded_units(self, line_key: str, *, done_only: bool = False) -> int:
+        states = ("refunded",) if done_only else ("refunding", "refunded")
+        return sum(
+            case.quantity
+            for case in self.after_sales
+            if case.line_key == line_key and case.state in states
+        )
+
+    def _freight_refunded(self) -> int:
+        return sum(case.freight_refunded for case in self.after_sales)
+
+    def _refunds_everything_with(self, case: AfterSaleCase) -> bool:
+        """Whether refunding *case* completes the refund of every unit of every line."""
+        for line in self.snapshot.lines:
+            units = self._refunded_units(line.key) + (
+                case.quantity if line.key == case.line_key else 0
+            )
+            if units != line.quantity:
+                return False
+        return True
+
+    def _line_points(self, line_key: str) -> int:
+        """The line's share of the points redeemed, split by each line's points deduction."""
+        weights = [line.points_deduction for line in self.snapshot.lines]
+        if not self.points_used or not any(weights):
+            return 0
+        shares = allocate_minor(self.points_used, weights)
+        keys = [line.key for line in self.snapshot.lines]
+        return shares[keys.index(line_key)]
 
     def refund_due(self) -> Money:
         """What late payments still await a refund."""
