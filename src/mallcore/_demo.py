@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import TextIO
@@ -10,8 +11,9 @@ import attrs
 
 from mallcore.adapters.memory import InMemoryInventoryStore
 from mallcore.membership import PointsSettings, Tier
-from mallcore.money import Money, format_money, proportional_refund, sum_money
-from mallcore.pricing import Cart, CartLine, CatalogItem, Customer, PricingContext, quote
+from mallcore.money import Money, format_money, from_minor, sum_money
+from mallcore.orders import Order
+from mallcore.pricing import Cart, CartLine, CatalogItem, Customer, PricingContext, Quote, quote
 from mallcore.promotions import (
     Coupon,
     CouponKind,
@@ -114,6 +116,56 @@ def _context(products: list[Product]) -> PricingContext:
     )
 
 
+def _order_story(say: Callable[[str], object], result: Quote) -> None:
+    """Place an order from *result* and take it through payment, shipping and two returns."""
+    at = _NOW
+    order = Order.place(
+        result, customer_id="u1", at=at, reservation_id="order-1", coupons=("HOME5",)
+    )
+    say(f"   placed {order.number}: {order.state}, payable {format_money(order.payable)}\n")
+    effects = order.pay(order.payable, payment_id="pay-1", at=at + timedelta(minutes=2))
+    done = ", ".join(str(effect.kind) for effect in effects)
+    say(f"   paid {format_money(order.payable)}: {order.state} ({done})\n")
+    tee = next(line for line in order.snapshot.lines if line.sku == "TEE-RED-M")
+    order.ship(
+        tracking_number="SF1001", carrier="sf", at=at + timedelta(hours=3), lines={tee.key: 2}
+    )
+    say(f"   shipped SF1001 (TEE-RED-M × 2): {order.state}\n")
+    order.ship(tracking_number="SF1002", carrier="sf", at=at + timedelta(hours=5))
+    say(f"   shipped SF1002 (the rest): {order.state}\n")
+    order.deliver(at=at + timedelta(days=2))
+    say(f"   delivered: {order.state}\n")
+    back = at + timedelta(days=4)
+    mug = next(line for line in order.snapshot.lines if line.sku == "MUG")
+    refunds: dict[str, list[Money]] = {}
+    for line, reason, units in ((mug, "wrong_item", [1]), (tee, "damaged", [1, 1])):
+        for quantity in units:
+            case = order.request_after_sale(
+                line.key, kind="return_and_refund", reason=reason, quantity=quantity, at=back
+            )
+            order.review_after_sale(case.id, approve=True, at=back)
+            order.receive_return(case.id, at=back + timedelta(days=2))
+            (refund, *_) = order.refund_after_sale(case.id, at=back + timedelta(days=2))
+            order.confirm_after_sale_refund(case.id, at=back + timedelta(days=2))
+            assert refund.amount is not None
+            refunds.setdefault(line.sku, []).append(refund.amount)
+            say(
+                f"   {case.id}: {line.sku} × {quantity} returned ({reason}): "
+                f"refunded {format_money(refund.amount)}, case {case.state}\n"
+            )
+    for line in (mug, tee):
+        parts = refunds[line.sku]
+        paid = format_money(from_minor(line.paid, order.snapshot.currency))
+        shown = " + ".join(format_money(part) for part in parts)
+        tail = f" = {format_money(sum_money(parts))}" if len(parts) > 1 else ""
+        label = "refunds" if len(parts) > 1 else "refund"
+        say(f"   {line.sku} paid {paid}, {label} {shown}{tail}\n")
+    say(
+        f"   order {order.state}: refunded {format_money(order.refunded)} "
+        f"of {format_money(order.payable)}\n"
+    )
+
+
 def run_demo(out: TextIO, *, extra_locales: list[str]) -> None:
     """Print the demo to *out*."""
     say = out.write
@@ -150,18 +202,8 @@ def run_demo(out: TextIO, *, extra_locales: list[str]) -> None:
     for text in result.explain().splitlines():
         say(f"   {text}\n")
 
-    say("\n4. The mug comes back: its line is refunded unit by unit, to the cent\n")
-    mug = next(line for line in result.lines if line.sku == "MUG")
-    paid = mug.paid
-    refunds = [proportional_refund(paid, 1, 0, 1)]
-    tee = next(line for line in result.lines if line.sku == "TEE-RED-M")
-    tee_refunds = [proportional_refund(tee.paid, 2, before, 1) for before in range(2)]
-    say(f"   MUG paid {format_money(paid)}, refund {format_money(refunds[0])}\n")
-    say(
-        f"   TEE-RED-M paid {format_money(tee.paid)}, refunds "
-        f"{' + '.join(format_money(r) for r in tee_refunds)} = "
-        f"{format_money(sum_money(tee_refunds))}\n"
-    )
+    say("\n4. The order: placed, paid, shipped in two parcels, delivered; two lines come back\n")
+    _order_story(say, result)
 
     say("\n5. One amount per currency, formatted for each locale\n")
     samples = (Money("1234.50", "CNY"), Money("1234.50", "EUR"), Money("1234", "JPY"))

@@ -146,6 +146,21 @@ def check_demo_output(out: str) -> None:
         if stated:
             assert [yuan(part) for part in re.findall(AMOUNT, stated)] == [paid]
 
+    # 4b. The order's states in their order, and what it refunded in all.
+    states = [
+        line.split(": ")[1].split(" (")[0]
+        for line in lines
+        if re.match(r"^\s+(placed|paid|shipped|delivered)\b", line)
+    ]
+    assert states[0].startswith("pending_payment"), out
+    assert states[1:] == ["paid", "partially_shipped", "shipped", "delivered"], out
+    (order_line,) = [line for line in lines if line.strip().startswith("order ")]
+    refunded, payable = (yuan(part) for part in re.findall(AMOUNT, order_line))
+    assert refunded == sum(
+        sum(yuan(p) for p in re.findall(AMOUNT, row["parts"].partition("=")[0])) for row in refunds
+    )
+    assert refunded < payable
+
     # 5. One line per locale, each with an amount written the way CLDR writes it there.
     expected = {
         "zh_CN": "¥1,234.50",
