@@ -6,7 +6,8 @@ What exists so far: :data:`ORDER_MACHINE` and :data:`AFTER_SALE_MACHINE`
 from) and the :class:`Order` aggregate (place, pay, ship, deliver, confirm,
 cancel, and :func:`due_actions` for the timeouts) with its after-sale cases
 (:class:`AfterSaleCase`: refund only, or return and refund, per line, with
-refunds that add up to what the line paid).
+refunds that add up to what the line paid), and :func:`statement`: a period's
+figures that tie out, with what does not listed.
 """
 
 from mallcore.orders.after_sales import SELLER_FAULTS, AfterSaleCase, AfterSaleKind, ReturnReason
@@ -23,6 +24,7 @@ from mallcore.orders.order import (
     due_actions,
 )
 from mallcore.orders.snapshot import OrderAdjustment, OrderLine, OrderSnapshot
+from mallcore.orders.statements import Mismatch, Period, Statement, periods, statement
 
 __all__ = [
     "AFTER_SALE_MACHINE",
@@ -33,14 +35,19 @@ __all__ = [
     "DueAction",
     "Effect",
     "EffectKind",
+    "Mismatch",
     "Order",
     "OrderAdjustment",
     "OrderLine",
     "OrderPolicy",
     "OrderSnapshot",
     "Payment",
+    "Period",
     "ReturnReason",
     "Shipment",
+    "Statement",
     "due_actions",
     "new_order_number",
+    "periods",
+    "statement",
 ]
