@@ -19,10 +19,22 @@ derives from it, so ``except ValueError`` keeps working for callers::
     │   ├── ReservationStateError             a reservation's state forbids the action
     │   └── UnknownReservationError (LookupError)  no reservation has that id
     ├── OrderError
+    │   ├── AfterSaleWindowError              a no-reason return asked for after its window
     │   ├── InvalidTransitionError            a state machine refused an action
     │   └── PaymentMismatchError              a payment of another amount or currency
     └── PortError                             raised by adapters only
         ├── StorageError
+        ├── PaymentError
+        │   ├── PaymentDeclinedError          the provider refused a payment or a refund
+        │   ├── PaymentTimeoutError (TimeoutError)  the provider did not answer in time
+        │   ├── RefundExceedsPaymentError     a refund above what is left of the paid amount
+        │   ├── UnknownPaymentError (LookupError)  the provider has no such payment
+        │   └── PaymentNotificationError      a notification that must not be believed
+        │       ├── ForgedSignatureError      its signature does not match its content
+        │       ├── MalformedNotificationError (ValueError)  missing headers, unreadable body
+        │       ├── ReplayedNotificationError  its nonce was accepted before
+        │       ├── StaleNotificationError    its timestamp is too far from now
+        │       └── TamperedNotificationError  signed, but not the payment it names
         └── CarrierError
             ├── CarrierRejectedError          the carrier refused a quote or a shipment
             ├── CarrierTimeoutError (TimeoutError)  the carrier did not answer in time
@@ -35,25 +47,37 @@ from __future__ import annotations
 import copy
 
 __all__ = [
+    "AfterSaleWindowError",
     "CarrierError",
     "CarrierRejectedError",
     "CarrierTimeoutError",
     "ConfigError",
     "CurrencyMismatchError",
+    "ForgedSignatureError",
     "InsufficientStockError",
     "InvalidAmountError",
     "InvalidTransitionError",
     "InventoryError",
+    "MalformedNotificationError",
     "MallcoreError",
     "OrderError",
+    "PaymentDeclinedError",
+    "PaymentError",
     "PaymentMismatchError",
+    "PaymentNotificationError",
+    "PaymentTimeoutError",
     "PortError",
     "PricingError",
+    "RefundExceedsPaymentError",
+    "ReplayedNotificationError",
     "ReservationStateError",
     "RulesValidationError",
+    "StaleNotificationError",
     "StorageError",
+    "TamperedNotificationError",
     "UndeliverableError",
     "UnknownCurrencyError",
+    "UnknownPaymentError",
     "UnknownRegionError",
     "UnknownReservationError",
     "UnknownStatusCodeError",
@@ -244,6 +268,23 @@ class InvalidTransitionError(OrderError):
         super().__init__(f"Can't {action} {subject!r} while it is {state}{tail}")
 
 
+class AfterSaleWindowError(OrderError):
+    """A no-reason return (七天无理由) was asked for after its window closed; nothing changed.
+
+    ``order_number``, ``closed_at`` (when the window closed) and ``at`` (when
+    the case was asked for) say which order and both instants.
+    """
+
+    def __init__(self, order_number: str, closed_at: object, at: object) -> None:
+        self.order_number = order_number
+        self.closed_at = closed_at
+        self.at = at
+        super().__init__(
+            f"Order {order_number!r}: the no-reason return window closed at {closed_at};"
+            f" asked at {at}."
+        )
+
+
 class PaymentMismatchError(OrderError):
     """An order was paid another amount, or in another currency, than its payable amount.
 
@@ -266,6 +307,172 @@ class PortError(MallcoreError):
 
 class StorageError(PortError):
     """A storage adapter failed; the backend's exception is chained."""
+
+
+def _amount_text(value: object) -> str:
+    """*value* as a payment message shows it: ``100.00 CNY`` for Money, else its repr."""
+    amount, currency = getattr(value, "amount", None), getattr(value, "currency", None)
+    code = getattr(currency, "code", None)
+    return f"{amount} {code}" if amount is not None and code is not None else repr(value)
+
+
+class PaymentError(PortError):
+    """A payment gateway adapter failed or refused; the provider's exception is chained.
+
+    Bad input to a gateway, such as a :class:`~mallcore.ports.payment.PaymentRequest`
+    without an idempotency key, is a :exc:`ConfigError` (or an
+    :exc:`InvalidAmountError`) instead, raised when the value is built.
+    """
+
+
+class PaymentDeclinedError(PaymentError):
+    """The provider refused to create a payment or a refund; ``reason`` says why in its words.
+
+    Common causes: a merchant account that may not sell in the currency, a risk
+    check, an idempotency key reused for a different request (use a new key per
+    request, the same key only to retry one).
+    """
+
+    def __init__(self, gateway: str, reason: str) -> None:
+        self.gateway = gateway
+        self.reason = reason
+        super().__init__(f"Payment gateway {gateway!r} declined the request: {reason}")
+
+
+class PaymentTimeoutError(PaymentError, TimeoutError):
+    """The provider did not answer in time.
+
+    The request may or may not have reached the provider: retry ``create`` or
+    ``refund`` with the *same* idempotency key, which returns what the first
+    attempt did if it went through and never charges or refunds twice.
+    """
+
+    def __init__(self, gateway: str, operation: str) -> None:
+        self.gateway = gateway
+        self.operation = operation
+        super().__init__(f"Payment gateway {gateway!r} did not answer {operation}() in time.")
+
+
+class RefundExceedsPaymentError(PaymentError):
+    """A refund asked for more than is left to refund of what the payment took.
+
+    ``refundable`` is what is left: the paid amount minus the refunds so far,
+    zero for a payment that was never paid. Common causes: refunding a line
+    twice under two idempotency keys, or refunding before the payment
+    notification arrived.
+    """
+
+    def __init__(self, payment_id: str, requested: object, refundable: object) -> None:
+        self.payment_id = payment_id
+        self.requested = requested
+        self.refundable = refundable
+        super().__init__(
+            f"Can't refund {_amount_text(requested)} of payment {payment_id!r}: "
+            f"only {_amount_text(refundable)} is left to refund."
+        )
+
+
+class UnknownPaymentError(PaymentError, LookupError):
+    """The provider has no payment with this id (never created, or created on another account)."""
+
+    def __init__(self, gateway: str, payment_id: str) -> None:
+        self.gateway = gateway
+        self.payment_id = payment_id
+        super().__init__(f"Payment gateway {gateway!r} has no payment {payment_id!r}.")
+
+
+class PaymentNotificationError(PaymentError):
+    """A payment notification (webhook) failed verification; nothing was recorded.
+
+    Answer the sender with a client error and do not act on the content. The
+    subclasses say which check failed; every one of them leaves the gateway's
+    state, its nonce store included, as it was, so the genuine notification
+    still verifies when it comes.
+    """
+
+
+class ForgedSignatureError(PaymentNotificationError):
+    """The notification's signature does not match its timestamp, nonce and body.
+
+    Common causes: someone other than the provider sent it, a proxy re-encoded
+    the body (verify the raw bytes, never re-serialised JSON), or the adapter
+    holds another secret than the provider (a test key against live traffic).
+    """
+
+    def __init__(self, gateway: str) -> None:
+        self.gateway = gateway
+        super().__init__(
+            f"Payment gateway {gateway!r}: the notification's signature does not match "
+            "its content; refused."
+        )
+
+
+class MalformedNotificationError(PaymentNotificationError, ValueError):
+    """A notification the gateway cannot read: a header missing, a body that does not parse.
+
+    ``problem`` says what was wrong. A body that was signed correctly and still
+    does not parse is a provider-side bug or a format change: log it and ask
+    the provider, do not guess.
+    """
+
+    def __init__(self, gateway: str, problem: str) -> None:
+        self.gateway = gateway
+        self.problem = problem
+        super().__init__(f"Payment gateway {gateway!r}: malformed notification: {problem}")
+
+
+class ReplayedNotificationError(PaymentNotificationError):
+    """This notification's nonce was accepted before: a duplicate delivery or a replay.
+
+    The first delivery was verified and returned; acknowledge this one to the
+    sender without acting on it again.
+    """
+
+    def __init__(self, gateway: str, nonce: str) -> None:
+        self.gateway = gateway
+        self.nonce = nonce
+        super().__init__(
+            f"Payment gateway {gateway!r}: notification nonce {nonce!r} was accepted before."
+        )
+
+
+class StaleNotificationError(PaymentNotificationError):
+    """The notification's timestamp is further from now than the gateway allows, either side.
+
+    Common causes: a replay of an old capture, or a server clock that is off
+    (check NTP). ``sent_at`` is the notification's time, ``now`` the gateway's.
+    """
+
+    def __init__(self, gateway: str, sent_at: object, now: object, tolerance: object) -> None:
+        self.gateway = gateway
+        self.sent_at = sent_at
+        self.now = now
+        self.tolerance = tolerance
+        super().__init__(
+            f"Payment gateway {gateway!r}: a notification sent at {sent_at} arrived at {now}, "
+            f"more than {tolerance} apart; refused."
+        )
+
+
+class TamperedNotificationError(PaymentNotificationError):
+    """A correctly signed notification disagrees with the payment it names.
+
+    ``field`` is what differs (``order_number``, ``currency``, ``amount``),
+    ``expected`` what the payment has, ``received`` what the notification says.
+    A leaked secret or a provider bug; never pay an order from it.
+    """
+
+    def __init__(self, payment_id: str, field: str, expected: object, received: object) -> None:
+        self.payment_id = payment_id
+        self.expected = expected
+        self.received = received
+        self.field = field
+        self.value = received
+        self.reason = f"does not match the payment's {_amount_text(expected)}"
+        super().__init__(
+            f"Notification for payment {payment_id!r}: {field}={_amount_text(received)} "
+            f"does not match the payment's {_amount_text(expected)}; refused."
+        )
 
 
 class CarrierError(PortError):

@@ -11,22 +11,28 @@ notification never pays twice.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 import mallcore
-from mallcore.errors import ConfigError, InvalidTransitionError, PaymentMismatchError
+from mallcore.errors import (
+    AfterSaleWindowError,
+    ConfigError,
+    InvalidTransitionError,
+    PaymentMismatchError,
+)
 from mallcore.money import Money
-from mallcore.orders import EffectKind, Order
+from mallcore.orders import EffectKind, Order, due_actions
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "01-stacked-cart.scenario.json"
 _SCENARIO = mallcore.load_scenario(EXAMPLE)
 QUOTE = mallcore.quote(_SCENARIO.cart, _SCENARIO.context)
 START = datetime(2026, 11, 11, 12, tzinfo=UTC)
 LINES = [line.key for line in QUOTE.lines]
-REASONS = ["no_reason", "not_shipped", "damaged", "wrong_item"]
+REASONS = ["no_reason", "other", "damaged", "wrong_item"]
 KINDS = ["refund_only", "return_and_refund"]
 
 
@@ -50,7 +56,7 @@ class OrderMachine(RuleBasedStateMachine):
         before = self._snapshot()
         try:
             result = action()  # type: ignore[operator]
-        except (InvalidTransitionError, ConfigError, PaymentMismatchError):
+        except (InvalidTransitionError, AfterSaleWindowError, ConfigError, PaymentMismatchError):
             assert self._snapshot() == before, "a refused action changed the order"
             return False
         if isinstance(result, list):
@@ -88,6 +94,14 @@ class OrderMachine(RuleBasedStateMachine):
     def confirm(self) -> None:
         self._attempt(lambda: self.order.confirm(at=self.now))
 
+    @rule()
+    def timeouts(self) -> None:
+        for action, at, key in due_actions(self.order, self.now):
+            if action == "cancel":
+                self._attempt(partial(self.order.cancel, at=at, actor="system", key=key))
+            else:
+                self._attempt(partial(self.order.auto_confirm, at=self.now, key=key))
+
     @rule(
         line=st.sampled_from(LINES),
         kind=st.sampled_from(KINDS),
@@ -122,10 +136,7 @@ class OrderMachine(RuleBasedStateMachine):
         steps = [lambda: order.review_after_sale(case, approve=True, at=self.now)]
         if kind == "return_and_refund":
             steps.append(lambda: order.receive_return(case, at=self.now))
-        steps += [
-            lambda: order.refund_after_sale(case, at=self.now),
-            lambda: order.confirm_after_sale_refund(case, at=self.now),
-        ]
+        steps.append(lambda: order.refund_after_sale(case, at=self.now))
         for step in steps:
             if not self._attempt(step):
                 return
@@ -144,7 +155,7 @@ class OrderMachine(RuleBasedStateMachine):
             approve = step == "approve"
             self._attempt(lambda: self.order.review_after_sale(case, approve=approve, at=self.now))
 
-    @rule(index=st.integers(0, 3), step=st.sampled_from(["receive", "refund", "confirm"]))
+    @rule(index=st.integers(0, 3), step=st.sampled_from(["receive", "refund"]))
     def progress(self, index: int, step: str) -> None:
         if not self.order.after_sales:
             return
@@ -152,7 +163,6 @@ class OrderMachine(RuleBasedStateMachine):
         action = {
             "receive": lambda: self.order.receive_return(case, at=self.now),
             "refund": lambda: self.order.refund_after_sale(case, at=self.now),
-            "confirm": lambda: self.order.confirm_after_sale_refund(case, at=self.now),
         }[step]
         self._attempt(action)
 
@@ -164,7 +174,7 @@ class OrderMachine(RuleBasedStateMachine):
             cases = [c for c in self.order.after_sales if c.line_key == line.key]
             refunded = sum(c.refunded for c in cases)
             assert refunded <= line.paid
-            done = [c for c in cases if c.state in ("refunding", "refunded")]
+            done = [c for c in cases if c.state == "refunded"]
             if sum(c.quantity for c in done) == line.quantity:
                 assert refunded - sum(c.freight_refunded for c in cases) == line.items_paid
 

@@ -15,9 +15,10 @@ successive refunds of a line add up to exactly what it paid:
   points the units earned are clawed back (both split by largest remainder
   over the lines, then proportionally over the units).
 
-A no-reason return (七天无理由) must be requested within the policy's return
-window after delivery. A rejected or withdrawn case frees its units: the
-line may apply again.
+A no-reason case (七天无理由) must be requested within the policy's return
+window after delivery (before delivery there is no window yet); the other
+reasons have none. A rejected or withdrawn case frees its units: the line may
+apply again.
 """
 
 from __future__ import annotations
@@ -44,10 +45,10 @@ class ReturnReason(enum.StrEnum):
     """Why; the seller's faults refund the freight too."""
 
     NO_REASON = "no_reason"
-    NOT_SHIPPED = "not_shipped"
     DAMAGED = "damaged"
     WRONG_ITEM = "wrong_item"
     NOT_AS_DESCRIBED = "not_as_described"
+    OTHER = "other"
 
 
 #: The reasons that are the seller's fault: their refunds include the freight share.

@@ -2,14 +2,18 @@
 
 Order: ``pending_payment → paid → partially_shipped → shipped → delivered →
 completed``; ``pending_payment → cancelled`` (by the buyer, the seller or the
-payment timeout); any paid state ``→ closed`` once every line has been fully
-refunded. ``cancelled`` and ``closed`` are final; ``completed`` is not, since a
-line may still be returned within the no-reason window after receipt.
+payment timeout); ``shipped`` or ``delivered → completed`` by the
+auto-confirm timeout; any paid state ``→ closed`` once every line has been
+fully refunded. ``cancelled`` and ``closed`` are final; ``completed`` is not,
+since a line may still be returned after receipt.
 
 After-sale case (one per line and request): ``requested → approved →
-(awaiting_return → returned) → refunding → refunded``, or ``rejected`` /
-``withdrawn``, after which the line may apply again with a new case.
-``refund_only`` cases go from ``approved`` straight to ``refunding``.
+(awaiting_return → returned) → refunding → refunded``, or ``rejected`` (from
+``requested``) / ``withdrawn`` (from ``requested`` or ``awaiting_return``),
+after which the line may apply again with a new case. ``approved`` and
+``returned`` are passed through at once: approving a refund-only case starts
+its refund, approving a return awaits the parcel, and receiving the parcel
+starts the refund.
 
 Users extend either machine with :meth:`~mallcore.lifecycle.Machine.extend`.
 """
@@ -42,6 +46,7 @@ ORDER_MACHINE = Machine(
         Transition("ship", _SHIPPED_OR_BEFORE, "shipped"),
         Transition("deliver", "shipped", "delivered"),
         Transition("confirm", "delivered", "completed"),
+        Transition("auto_confirm", ["shipped", "delivered"], "completed"),
         Transition("cancel", "pending_payment", "cancelled"),
         Transition("close", _PAID_STATES, "closed"),
     ],
@@ -64,7 +69,7 @@ AFTER_SALE_MACHINE = Machine(
     transitions=[
         Transition("approve", "requested", "approved"),
         Transition("reject", "requested", "rejected"),
-        Transition("withdraw", ["requested", "approved", "awaiting_return"], "withdrawn"),
+        Transition("withdraw", ["requested", "awaiting_return"], "withdrawn"),
         Transition("await_return", "approved", "awaiting_return"),
         Transition("receive_return", "awaiting_return", "returned"),
         Transition("start_refund", ["approved", "returned"], "refunding"),

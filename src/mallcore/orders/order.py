@@ -25,7 +25,7 @@ import attrs
 
 from mallcore.checks import check_choice, check_text, invalid
 from mallcore.clock import aware
-from mallcore.errors import InvalidTransitionError, PaymentMismatchError
+from mallcore.errors import AfterSaleWindowError, InvalidTransitionError, PaymentMismatchError
 from mallcore.lifecycle import Event, Lifecycle
 from mallcore.money import Money, allocate_minor, from_minor, proportional_refund_minor, to_minor
 from mallcore.orders.after_sales import SELLER_FAULTS, AfterSaleCase, AfterSaleKind, ReturnReason
@@ -282,7 +282,11 @@ class Order:
         if key is not None and (seen := self.lifecycle.event_for(key)) is not None:
             return seen  # the same shipment reported again
         sent = self.shipped_units()
-        left = {line.key: line.quantity - sent[line.key] for line in self.snapshot.lines}
+        # Units refunded before they shipped are not sent.
+        left = {
+            line.key: line.quantity - sent[line.key] - self._refunded_units(line.key)
+            for line in self.snapshot.lines
+        }
         parcel = dict(lines) if lines is not None else {k: n for k, n in left.items() if n}
         for line_key, units in parcel.items():
             if line_key not in left:
@@ -318,6 +322,14 @@ class Order:
         """
         return self.lifecycle.fire("confirm", at=at, actor=actor, key=key)
 
+    def auto_confirm(self, *, at: datetime, key: str | None = None) -> Event:
+        """Complete a shipped or delivered order whose confirmation timeout came due.
+
+        Raises:
+            InvalidTransitionError: The order is neither shipped nor delivered.
+        """
+        return self.lifecycle.fire("auto_confirm", at=at, actor="system", key=key)
+
     def cancel(
         self, *, at: datetime, actor: str, reason: str = "", key: str | None = None
     ) -> list[Effect]:
@@ -352,36 +364,42 @@ class Order:
         """Open an after-sale case for *quantity* units of the line *line_key*.
 
         Raises:
-            InvalidTransitionError: The order is not paid, or ended; a return
-                before shipment; a no-reason return before delivery or after
-                the return window. Nothing changes.
-            ConfigError: An unknown line, kind or reason, or more units than
-                the line has free (units in open or refunded cases are not).
+            InvalidTransitionError: The order is not paid, or ended; more
+                units than the line has free (units in open or refunded cases
+                are not); a return of units that were not shipped.
+            AfterSaleWindowError: A no-reason case more than the return window
+                after delivery (before delivery there is no window).
+            ConfigError: An unknown line, kind or reason, or a quantity below 1.
+
+        Nothing changes when the case is refused.
         """
         policy = policy or OrderPolicy()
         moment = aware(at, field="at")
         kind = check_choice("kind", kind, AfterSaleKind)
         reason = check_choice("reason", reason, ReturnReason)
         line = self.snapshot.line(line_key)
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+            raise invalid("quantity", quantity, "must be a whole number of units, at least 1")
         state = self.state
         refuse = ""
+        free = line.quantity - self._held_units(line_key)
         if state in ("pending_payment", "cancelled", "closed"):
             refuse = "only a paid order has after-sales"
-        elif kind is AfterSaleKind.RETURN_AND_REFUND and not self.shipments:
-            refuse = "nothing was shipped to return; ask for a refund only"
-        elif reason is ReturnReason.NO_REASON:
-            delivered = self._delivered_at()
-            if delivered is None:
-                refuse = "a no-reason return starts once the order is delivered"
-            elif moment > delivered + policy.return_window:
-                refuse = f"the no-reason return window closed at {delivered + policy.return_window}"
+        elif quantity > free:
+            refuse = f"{quantity} unit(s) asked, {free} of the line not refunded or claimed"
+        elif kind is AfterSaleKind.RETURN_AND_REFUND:
+            returnable = self.shipped_units()[line_key] - self._held_units(
+                line_key, kind=AfterSaleKind.RETURN_AND_REFUND
+            )
+            if quantity > returnable:
+                refuse = f"only {returnable} shipped unit(s) of the line can be returned"
         if refuse:
             raise InvalidTransitionError(self.number, state, "request an after-sale", why=refuse)
-        free = line.quantity - self._held_units(line_key)
-        if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= free:
-            raise invalid(
-                "quantity", quantity, f"must be 1 to {free}: the line's units not yet claimed"
-            )
+        delivered = self._delivered_at()
+        if reason is ReturnReason.NO_REASON and delivered is not None:
+            closes = delivered + policy.return_window
+            if moment > closes:
+                raise AfterSaleWindowError(self.number, closes.isoformat(), moment.isoformat())
         number = case_id or f"{self.number}-AS{len(self.after_sales) + 1}"
         case = AfterSaleCase(
             number,
@@ -416,7 +434,10 @@ class Order:
         reason: str = "",
         key: str | None = None,
     ) -> Event:
-        """Approve the case (a return then awaits its parcel), or reject it (its units free again).
+        """Approve the case, or reject it (its units are free again).
+
+        Approving a refund-only case starts its refund (``refunding``);
+        approving a return makes it await the parcel (``awaiting_return``).
 
         Raises:
             InvalidTransitionError: The case is not awaiting review.
@@ -425,8 +446,11 @@ class Order:
         if not approve:
             return case.lifecycle.fire("reject", at=at, actor=actor, reason=reason, key=key)
         event = case.lifecycle.fire("approve", at=at, actor=actor, reason=reason, key=key)
-        if case.kind is AfterSaleKind.RETURN_AND_REFUND and case.state == "approved":
-            case.lifecycle.fire("await_return", at=at, actor=actor)
+        if case.state == "approved":  # not a replayed key: move on at once
+            step = (
+                "await_return" if case.kind is AfterSaleKind.RETURN_AND_REFUND else "start_refund"
+            )
+            case.lifecycle.fire(step, at=at, actor=actor)
         return event
 
     def withdraw_after_sale(self, case_id: str, *, at: datetime, key: str | None = None) -> Event:
@@ -438,33 +462,35 @@ class Order:
         return self.after_sale(case_id).lifecycle.fire("withdraw", at=at, actor="buyer", key=key)
 
     def receive_return(self, case_id: str, *, at: datetime, key: str | None = None) -> Event:
-        """The seller received the returned units.
+        """The seller received the returned units: the case's refund starts (``refunding``).
 
         Raises:
             InvalidTransitionError: The case does not await a return.
         """
-        return self.after_sale(case_id).lifecycle.fire(
-            "receive_return", at=at, actor="seller", key=key
-        )
+        case = self.after_sale(case_id)
+        event = case.lifecycle.fire("receive_return", at=at, actor="seller", key=key)
+        if case.state == "returned":
+            case.lifecycle.fire("start_refund", at=at, actor="seller")
+        return event
 
     def refund_after_sale(
         self, case_id: str, *, at: datetime, key: str | None = None
     ) -> list[Effect]:
-        """Start the case's refund: work out its amount and points, and ask for them.
+        """Pay the case's refund back: work out its amount and points; the case is ``refunded``.
 
-        Returns the ``refund_payment`` effect (and the points to return and
-        to claw back); :meth:`confirm_after_sale_refund` records that the
-        money went out.
+        Returns the ``refund_payment`` effect (with the points to return and to
+        claw back) for the caller to carry out. Once every line is refunded in
+        full, the order closes.
 
         Raises:
-            InvalidTransitionError: The case is not approved (or, for a
-                return, the units have not come back).
+            InvalidTransitionError: The case is not ``refunding`` (a return
+                whose parcel has not come back, a case not approved).
         """
         case = self.after_sale(case_id)
         if key is not None and case.lifecycle.event_for(key) is not None:
             return []
-        if not case.lifecycle.can("start_refund"):  # refused before any amount is worked out
-            case.lifecycle.fire("start_refund", at=at, actor="seller", key=key)
+        if not case.lifecycle.can("refund"):  # refused before any amount is worked out
+            case.lifecycle.fire("refund", at=at, actor="seller", key=key)
         line = self.snapshot.line(case.line_key)
         before = self._refunded_units(case.line_key)
         items = proportional_refund_minor(line.items_paid, line.quantity, before, case.quantity)
@@ -477,7 +503,7 @@ class Order:
             self._line_points(case.line_key), line.quantity, before, case.quantity
         )
         clawed = proportional_refund_minor(line.points_earned, line.quantity, before, case.quantity)
-        case.lifecycle.fire("start_refund", at=at, actor="seller", key=key)
+        case.lifecycle.fire("refund", at=at, actor="seller", key=key)
         case.refunded, case.freight_refunded = items + freight, freight
         case.points_returned, case.points_clawed_back = points_back, clawed
         payment = next((p.payment_id for p in self.payments if not p.late), None)
@@ -489,25 +515,10 @@ class Order:
             effects.append(Effect(EffectKind.RETURN_POINTS, self.number, points=points_back))
         if clawed:
             effects.append(Effect(EffectKind.CLAW_BACK_POINTS, self.number, points=clawed))
-        return effects
-
-    def confirm_after_sale_refund(
-        self, case_id: str, *, at: datetime, key: str | None = None
-    ) -> Event:
-        """The refund went out; once every line is refunded in full, the order closes.
-
-        Raises:
-            InvalidTransitionError: The case is not refunding.
-        """
-        case = self.after_sale(case_id)
-        event = case.lifecycle.fire("refund", at=at, actor="gateway", key=key)
-        fully = all(
-            self._refunded_units(line.key, done_only=True) == line.quantity
-            for line in self.snapshot.lines
-        )
+        fully = all(self._refunded_units(each.key) == each.quantity for each in self.snapshot.lines)
         if fully and self.lifecycle.can("close"):
             self.lifecycle.fire("close", at=at, actor="system", reason="every line refunded")
-        return event
+        return effects
 
     @property
     def refunded(self) -> Money:
@@ -521,20 +532,24 @@ class Order:
                 return event.at
         return None
 
-    def _held_units(self, line_key: str) -> int:
-        """Units of the line in open or refunded cases (rejected and withdrawn ones free theirs)."""
+    def _held_units(self, line_key: str, *, kind: AfterSaleKind | None = None) -> int:
+        """Units of the line in open or refunded cases (of *kind*, if given).
+
+        Rejected and withdrawn cases free their units.
+        """
         return sum(
             case.quantity
             for case in self.after_sales
-            if case.line_key == line_key and case.state not in ("rejected", "withdrawn")
+            if case.line_key == line_key
+            and case.state not in ("rejected", "withdrawn")
+            and (kind is None or case.kind is kind)
         )
 
-    def _refunded_units(self, line_key: str, *, done_only: bool = False) -> int:
-        states = ("refunded",) if done_only else ("refunding", "refunded")
+    def _refunded_units(self, line_key: str) -> int:
         return sum(
             case.quantity
             for case in self.after_sales
-            if case.line_key == line_key and case.state in states
+            if case.line_key == line_key and case.state == "refunded"
         )
 
     def _freight_refunded(self) -> int:
@@ -569,9 +584,11 @@ def due_actions(order: Order, now: datetime, policy: OrderPolicy | None = None) 
     """The timeouts that have come due for *order* at *now*.
 
     An unpaid order is cancelled ``payment_timeout`` after placement; a
-    delivered order is confirmed ``auto_confirm_after`` after its last
-    shipment. Each comes with an idempotency key, so a scheduler that fires
-    it twice changes nothing the second time.
+    shipped order is completed ``auto_confirm_after`` after its last shipment,
+    a delivered one that long after delivery (``auto_confirm``, fired with
+    :meth:`Order.auto_confirm`). Each comes with an idempotency key, so a
+    scheduler that fires it twice changes nothing the second time; a timeout
+    is due at exactly its boundary.
 
     Raises:
         ConfigError: A naive *now*.
@@ -583,8 +600,10 @@ def due_actions(order: Order, now: datetime, policy: OrderPolicy | None = None) 
         at = order.placed_at + policy.payment_timeout
         if moment >= at:
             due.append(DueAction("cancel", at, f"timeout:cancel:{order.number}"))
-    elif order.state == "delivered" and order.shipments:
-        at = order.shipments[-1].at + policy.auto_confirm_after
+    elif order.state in ("shipped", "delivered"):
+        delivered = order._delivered_at()
+        since = delivered if delivered is not None else order.shipments[-1].at
+        at = since + policy.auto_confirm_after
         if moment >= at:
-            due.append(DueAction("confirm", at, f"timeout:confirm:{order.number}"))
+            due.append(DueAction("auto_confirm", at, f"timeout:confirm:{order.number}"))
     return due

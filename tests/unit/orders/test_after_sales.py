@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import mallcore
-from mallcore.errors import ConfigError, InvalidTransitionError
+from mallcore.errors import AfterSaleWindowError, InvalidTransitionError
 from mallcore.orders import EffectKind, Order
 
 AT = datetime(2026, 11, 11, 12, tzinfo=UTC)
@@ -41,7 +41,6 @@ def _refund(order: Order, line: str, units: int, reason: str, kind: str = "refun
     if kind == "return_and_refund":
         order.receive_return(case.id, at=order_now(order))
     (refund, *_) = order.refund_after_sale(case.id, at=order_now(order))
-    order.confirm_after_sale_refund(case.id, at=order_now(order))
     assert refund.kind is EffectKind.REFUND_PAYMENT and refund.payment_id == "p-1"
     assert refund.amount is not None
     return int(refund.amount.amount * 100)
@@ -54,14 +53,14 @@ def order_now(order: Order) -> datetime:
 def test_a_partial_refund_before_shipment_refunds_the_items_only() -> None:
     order = _paid()
     # A: items 60.66 for 2 units (68.66 less 8.00 freight); one unit is 30.33.
-    assert _refund(order, "A", 1, "not_shipped") == 3033
+    assert _refund(order, "A", 1, "other") == 3033
     assert order.state == "paid"
 
 
 def test_refunding_the_whole_order_before_shipment_refunds_the_freight_and_closes_it() -> None:
     order = _paid()
-    refunds = [_refund(order, "A", 2, "not_shipped"), _refund(order, "B", 1, "not_shipped")]
-    refunds.append(_refund(order, "C", 3, "not_shipped"))
+    refunds = [_refund(order, "A", 2, "other"), _refund(order, "B", 1, "other")]
+    refunds.append(_refund(order, "C", 3, "other"))
     assert refunds == [6066, 2162, 4322 + 800 + 400 + 1500]
     assert sum(refunds) == order.snapshot.total_minor
     assert order.state == "closed"
@@ -85,7 +84,7 @@ def test_the_no_reason_window_closes_seven_days_after_delivery() -> None:
     delivered = AT + timedelta(days=1)
     order = _paid(delivered_at=delivered)
     late = delivered + timedelta(days=7, seconds=1)
-    with pytest.raises(InvalidTransitionError, match="window closed"):
+    with pytest.raises(AfterSaleWindowError, match="window closed"):
         order.request_after_sale(
             "A", kind="return_and_refund", reason="no_reason", quantity=1, at=late
         )
@@ -102,28 +101,22 @@ def test_the_no_reason_window_closes_seven_days_after_delivery() -> None:
 
 def test_a_return_needs_a_shipment_and_an_unpaid_order_has_no_after_sales() -> None:
     order = _paid()
-    with pytest.raises(InvalidTransitionError, match="nothing was shipped"):
+    with pytest.raises(InvalidTransitionError, match="only 0 shipped unit"):
         order.request_after_sale("A", kind="return_and_refund", reason="damaged", quantity=1, at=AT)
     unpaid = Order.place(QUOTE, customer_id="u1", at=AT)
     with pytest.raises(InvalidTransitionError, match="only a paid order"):
-        unpaid.request_after_sale("A", kind="refund_only", reason="not_shipped", quantity=1, at=AT)
+        unpaid.request_after_sale("A", kind="refund_only", reason="other", quantity=1, at=AT)
 
 
 def test_a_rejected_or_withdrawn_case_frees_its_units() -> None:
     order = _paid()
-    case = order.request_after_sale(
-        "A", kind="refund_only", reason="not_shipped", quantity=2, at=AT
-    )
-    with pytest.raises(ConfigError, match="must be 1 to 0"):
-        order.request_after_sale("A", kind="refund_only", reason="not_shipped", quantity=1, at=AT)
+    case = order.request_after_sale("A", kind="refund_only", reason="other", quantity=2, at=AT)
+    with pytest.raises(InvalidTransitionError, match="0 of the line not refunded or claimed"):
+        order.request_after_sale("A", kind="refund_only", reason="other", quantity=1, at=AT)
     order.review_after_sale(case.id, approve=False, at=AT, reason="already packed")
-    again = order.request_after_sale(
-        "A", kind="refund_only", reason="not_shipped", quantity=2, at=AT
-    )
+    again = order.request_after_sale("A", kind="refund_only", reason="other", quantity=2, at=AT)
     order.withdraw_after_sale(again.id, at=AT)
-    assert order.request_after_sale(
-        "A", kind="refund_only", reason="not_shipped", quantity=1, at=AT
-    )
+    assert order.request_after_sale("A", kind="refund_only", reason="other", quantity=1, at=AT)
 
 
 def test_a_refund_waits_for_approval_and_for_the_returned_parcel() -> None:
@@ -142,9 +135,7 @@ def test_a_refund_waits_for_approval_and_for_the_returned_parcel() -> None:
 
 def test_a_refund_returns_the_lines_redeemed_points_and_claws_back_what_it_earned() -> None:
     order = _paid()
-    case = order.request_after_sale(
-        "A", kind="refund_only", reason="not_shipped", quantity=2, at=AT
-    )
+    case = order.request_after_sale("A", kind="refund_only", reason="other", quantity=2, at=AT)
     order.review_after_sale(case.id, approve=True, at=AT)
     effects = order.refund_after_sale(case.id, at=AT)
     points = {e.kind: e.points for e in effects if e.kind is not EffectKind.REFUND_PAYMENT}

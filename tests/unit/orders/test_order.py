@@ -156,15 +156,26 @@ def test_the_payment_timeout_is_a_due_cancel_and_firing_it_twice_is_once() -> No
     assert due_actions(order, AT + timedelta(days=1)) == []
 
 
-def test_a_delivered_order_is_confirmed_ten_days_after_shipment() -> None:
+def test_a_delivered_order_is_completed_ten_days_after_delivery() -> None:
     order = _order()
     order.pay(order.payable, payment_id="p-1", at=AT)
     order.ship(tracking_number="SF1", carrier="sf", at=AT)
     order.deliver(at=AT + timedelta(days=2))
-    assert due_actions(order, AT + timedelta(days=9)) == []
-    (due,) = due_actions(order, AT + timedelta(days=10))
-    assert due.action == "confirm"
-    order.confirm(at=due.due_at, actor="system", key=due.key)
+    assert due_actions(order, AT + timedelta(days=12) - timedelta(seconds=1)) == []
+    (due,) = due_actions(order, AT + timedelta(days=12))  # due at exactly its boundary
+    assert (due.action, due.due_at) == ("auto_confirm", AT + timedelta(days=12))
+    order.auto_confirm(at=due.due_at, key=due.key)
+    order.auto_confirm(at=due.due_at, key=due.key)  # a scheduler firing twice
+    assert (order.state, order.version) == ("completed", 4)
+
+
+def test_a_shipped_order_never_delivered_completes_ten_days_after_its_last_parcel() -> None:
+    order = _order()
+    order.pay(order.payable, payment_id="p-1", at=AT)
+    order.ship(tracking_number="SF1", carrier="sf", at=AT + timedelta(days=1))
+    (due,) = due_actions(order, AT + timedelta(days=11))
+    assert due.due_at == AT + timedelta(days=11)
+    order.auto_confirm(at=due.due_at, key=due.key)
     assert order.state == "completed"
 
 

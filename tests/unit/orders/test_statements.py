@@ -30,7 +30,6 @@ def _refund_one_of_c(order: Order, at: datetime) -> None:
     case = order.request_after_sale("C", kind="refund_only", reason="damaged", quantity=1, at=at)
     order.review_after_sale(case.id, approve=True, at=at)
     order.refund_after_sale(case.id, at=at)
-    order.confirm_after_sale_refund(case.id, at=at)
 
 
 def test_a_day_of_paid_orders_ties_out() -> None:
