@@ -1,7 +1,10 @@
 """Adapters: the implementations of mallcore's ports, outside the domain.
 
-- :mod:`mallcore.adapters.memory`: the in-memory inventory store, for tests and
-  notebooks.
+- :mod:`mallcore.adapters.memory`: the in-memory inventory store and nonce
+  store, for tests and notebooks.
+- :mod:`mallcore.adapters.sandbox_payment`: a deterministic in-memory
+  :class:`~mallcore.ports.payment.PaymentGateway` that signs its notifications
+  like a real provider, with injectable faults.
 - :mod:`mallcore.adapters.sandbox_carrier`: a deterministic in-memory
   :class:`~mallcore.shipping.carriers.Carrier` with injectable faults.
 - :mod:`mallcore.adapters.template_carrier`: a carrier that quotes from the

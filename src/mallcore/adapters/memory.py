@@ -1,5 +1,8 @@
 """In-memory adapters for tests, notebooks and single-process tools.
 
+:class:`InMemoryInventoryStore` keeps stock levels and reservations,
+:class:`InMemoryNonceStore` the nonces of accepted payment notifications.
+
 >>> from datetime import datetime, UTC
 >>> store = InMemoryInventoryStore()
 >>> _ = store.set_stock("TEA-1", 3)
@@ -11,10 +14,12 @@ True
 
 from __future__ import annotations
 
+import heapq
 import threading
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from mallcore.checks import check_text
 from mallcore.clock import aware
 from mallcore.errors import UnknownReservationError
 from mallcore.sku import inventory
@@ -29,9 +34,9 @@ from mallcore.sku.inventory import (
 )
 
 if TYPE_CHECKING:
-    from mallcore.ports import InventoryStore
+    from mallcore.ports import InventoryStore, NonceStore
 
-__all__ = ["InMemoryInventoryStore"]
+__all__ = ["InMemoryInventoryStore", "InMemoryNonceStore"]
 
 
 class InMemoryInventoryStore:
@@ -129,6 +134,67 @@ class InMemoryInventoryStore:
         return change
 
 
+class InMemoryNonceStore:
+    """A :class:`~mallcore.ports.payment.NonceStore` in a dict, safe to share between threads.
+
+    Nonces past their ``keep_until`` are dropped as later calls go by, so the
+    store holds only the nonces whose notifications could still pass a
+    gateway's timestamp check. Nothing survives the process: a gateway in
+    another process does not see these nonces (use a shared store there).
+
+    >>> from datetime import datetime, timedelta, UTC
+    >>> nonces = InMemoryNonceStore()
+    >>> now = datetime(2026, 11, 11, 20, tzinfo=UTC)
+    >>> later = now + timedelta(minutes=5)
+    >>> nonces.remember("n-1", at=now, keep_until=later)
+    True
+    >>> nonces.remember("n-1", at=now, keep_until=later)  # seen before
+    False
+    >>> nonces.seen("n-1", at=later), nonces.seen("n-1", at=later + timedelta(seconds=1))
+    (True, False)
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._kept: dict[str, datetime] = {}
+        # (keep_until, nonce), earliest first: what to forget next.
+        self._expiry: list[tuple[datetime, str]] = []
+
+    def remember(self, nonce: str, *, at: datetime, keep_until: datetime) -> bool:
+        """Remember *nonce* until *keep_until*; ``False`` if it is remembered already."""
+        check_text("nonce", nonce)
+        aware(at, field="at")
+        aware(keep_until, field="keep_until")
+        with self._lock:
+            self._forget_before(at)
+            if nonce in self._kept:
+                return False
+            self._kept[nonce] = keep_until
+            heapq.heappush(self._expiry, (keep_until, nonce))
+            return True
+
+    def seen(self, nonce: str, *, at: datetime) -> bool:
+        """Whether *nonce* is remembered and *at* is not past its ``keep_until``."""
+        check_text("nonce", nonce)
+        aware(at, field="at")
+        with self._lock:
+            keep_until = self._kept.get(nonce)
+            return keep_until is not None and at <= keep_until
+
+    def __len__(self) -> int:
+        """How many nonces are held (some may be past their ``keep_until``, not yet dropped)."""
+        with self._lock:
+            return len(self._kept)
+
+    def _forget_before(self, at: datetime) -> None:
+        # Called with the lock held.
+        while self._expiry and self._expiry[0][0] < at:
+            keep_until, nonce = heapq.heappop(self._expiry)
+            if self._kept.get(nonce) == keep_until:
+                del self._kept[nonce]
+
+
 if TYPE_CHECKING:
-    # mypy proves here that the adapter has the port's structure.
+    # mypy proves here that the adapters have the ports' structure.
     _store: InventoryStore = InMemoryInventoryStore()
+    _nonces: NonceStore = InMemoryNonceStore()

@@ -1,5 +1,31 @@
-"""Storage ports: the Protocols that adapters in :mod:`mallcore.adapters` implement."""
+"""Ports: the Protocols that adapters in :mod:`mallcore.adapters` implement, and their values.
+
+- :mod:`mallcore.ports.inventory`: :class:`InventoryStore`, stock levels and reservations.
+- :mod:`mallcore.ports.payment`: :class:`PaymentGateway`, payments, notifications and
+  refunds with a payment provider, and :class:`NonceStore`, the nonces of accepted
+  notifications.
+"""
 
 from mallcore.ports.inventory import InventoryStore
+from mallcore.ports.payment import (
+    NonceStore,
+    PaymentGateway,
+    PaymentIntent,
+    PaymentNotification,
+    PaymentRequest,
+    PaymentStatus,
+    RefundRequest,
+    RefundResult,
+)
 
-__all__ = ["InventoryStore"]
+__all__ = [
+    "InventoryStore",
+    "NonceStore",
+    "PaymentGateway",
+    "PaymentIntent",
+    "PaymentNotification",
+    "PaymentRequest",
+    "PaymentStatus",
+    "RefundRequest",
+    "RefundResult",
+]

@@ -6,5 +6,11 @@ pytest then runs the whole contract against your adapter.
 
 from mallcore.testing.contracts._carrier import CarrierContract
 from mallcore.testing.contracts._inventory import InventoryStoreContract
+from mallcore.testing.contracts._payment import NonceStoreContract, PaymentGatewayContract
 
-__all__ = ["CarrierContract", "InventoryStoreContract"]
+__all__ = [
+    "CarrierContract",
+    "InventoryStoreContract",
+    "NonceStoreContract",
+    "PaymentGatewayContract",
+]
