@@ -42,6 +42,9 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     schema = commands.add_parser("schema", help="print the JSON Schema of a rule file")
     schema.add_argument("name", help="scenario, rules, promotion, coupon, membership, ...")
+    story = commands.add_parser("story", help="run an order's life from a story file")
+    story.add_argument("file", help="a story: a scenario plus 'steps' (JSON, or YAML with PyYAML)")
+    story.add_argument("--json", action="store_true", help="print the steps and the order as JSON")
     validate = commands.add_parser("validate", help="list every problem of a rule file")
     validate.add_argument("file", help="a scenario or rules file (JSON, or YAML with PyYAML)")
     return parser
@@ -65,6 +68,19 @@ def _quote(path: str, as_json: bool, locale: str | None, out: TextIO) -> int:
         out.write("\n")
     else:
         out.write(result.explain(str(shown_in)) + "\n")
+    return 0
+
+
+def _story(path: str, as_json: bool, out: TextIO) -> int:
+    """Exit 0 when the story ran (refused steps included); a bad file exits 2."""
+    from mallcore._story import run_story, story_text
+
+    result = run_story(path)
+    if as_json:
+        json.dump(result, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    else:
+        out.write(story_text(result) + "\n")
     return 0
 
 
@@ -120,6 +136,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _schema(args.name, sys.stdout)
         if args.command == "validate":
             return _validate(args.file, sys.stdout)
+        if args.command == "story":
+            return _story(args.file, args.json, sys.stdout)
     except BrokenPipeError:
         # The reader went away (``mallcore quote ... | head``): not an error of ours.
         sys.stderr.close()
