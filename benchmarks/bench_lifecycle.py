@@ -32,9 +32,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import mallcore
 from benchmarks._harness import Target, Workload, measure
+from benchmarks._quote_w1 import load_peer_data, w1_scenario
+from mallcore.adapters.sandbox_payment import SandboxGateway
+from mallcore.clock import FixedClock
 from mallcore.errors import InvalidTransitionError
 from mallcore.lifecycle import Lifecycle, Machine, Transition
+from mallcore.orders import ORDER_MACHINE, Order
+from mallcore.ports.payment import PaymentRequest
 
 try:
     import transitions
@@ -357,6 +363,62 @@ def _versus(ratio: float, peer: str) -> str:
     return f"{1 / ratio:.1f}x slower than {peer}"
 
 
+FULL = "W2 full order: place from a 5-line W1 quote, pay via the sandbox, ship, deliver, confirm"
+FULL_SUBJECT = "mallcore Order + SandboxGateway"
+MACHINE_ONLY = "the order's lifecycle alone (Lifecycle: pay, ship, deliver, confirm)"
+
+
+def _full_order_workload() -> Workload:
+    """A whole order around the lifecycle, and the lifecycle alone, to show the share outside it."""
+    wl, catalogue, _ = load_peer_data()
+    scenario = mallcore.load_scenario(w1_scenario(catalogue, "stackable"))
+    basket = next(b for b in wl["W1"]["baskets"] if b["size"] == 5)
+    priced = scenario.with_cart([{"sku": sku, "quantity": q} for sku, q in basket["lines"]])
+    placed_from = mallcore.quote(priced.cart, priced.context)
+    clock = FixedClock(AT)
+    gateway = SandboxGateway(b"bench-secret-of-32-bytes-or-more!", clock)
+    counter = iter(range(10**12))
+
+    def one_order() -> Order:
+        n = next(counter)
+        order = Order.place(placed_from, customer_id="c-1", at=AT, number=f"W2-{n}")
+        request = PaymentRequest(order.number, order.payable, "W1 basket", f"pay-{n}")
+        intent = gateway.create(request)
+        headers, body = gateway.notify(intent.payment_id)
+        notification = gateway.verify_notification(headers, body)
+        order.pay(notification.amount, payment_id=notification.payment_id, at=AT)
+        order.ship(tracking_number=f"T{n}", carrier="sf", at=AT)
+        order.deliver(at=AT)
+        order.confirm(at=AT)
+        return order
+
+    done = one_order()
+    assert (done.state, done.version, len(done.payments)) == ("completed", 4, 1)
+
+    def orders() -> None:
+        for _ in range(BATCH):
+            one_order()
+
+    def machine_only() -> None:
+        for n in range(BATCH):
+            life = Lifecycle(ORDER_MACHINE, f"W2-{n}")
+            for action in ("pay", "ship", "deliver", "confirm"):
+                life.fire(action, at=AT)
+
+    workload = Workload(name=FULL, subject=FULL_SUBJECT)
+    workload.timings[FULL_SUBJECT] = measure(orders, ops_per_call=BATCH)
+    workload.timings[MACHINE_ONLY] = measure(machine_only, ops_per_call=BATCH)
+    whole = workload.timings[FULL_SUBJECT].median_s
+    inner = workload.timings[MACHINE_ONLY].median_s
+    workload.notes.append(
+        f"a full order takes {whole * 1e6:,.1f} µs ({1 / whole:,.0f} orders/s); the state machine "
+        f"is {inner / whole:.0%} of it, so {1 - inner / whole:.0%} is spent outside it (the "
+        "snapshot of the quote, the gateway's signing and verification, the payment and "
+        "shipment records); no target"
+    )
+    return workload
+
+
 def run(quick: bool) -> list[Workload]:
     """Measure W2; *quick* is honoured by the runner's shorter timing loops."""
     w2 = load_w2()
@@ -390,4 +452,4 @@ def run(quick: bool) -> list[Workload]:
         "one op = one order: a new Lifecycle / model + machine / StateMachine instance, then "
         "pay, ship, deliver, complete; mallcore records 4 events (at, actor, version)"
     )
-    return [workload]
+    return [workload, _full_order_workload()]

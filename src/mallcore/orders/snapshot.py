@@ -124,23 +124,25 @@ class OrderSnapshot:
     @classmethod
     def from_quote(cls, quote: Quote) -> OrderSnapshot:
         """The snapshot of *quote*: its lines and adjustments, in minor units."""
+        c = quote.columns  # the quote's own integer columns: no Money round trip
         lines = tuple(
-            OrderLine(
-                key=line.key,
-                sku=line.sku,
-                quantity=line.quantity,
-                list_price=line.list_price_minor,
-                item_discount=line.item_discount_minor,
-                promotion_discount=line.promotion_discount_minor,
-                coupon_discount=line.coupon_discount_minor,
-                points_deduction=line.points_deduction_minor,
-                shipping=line.shipping_minor,
-                tax=line.tax_minor,
-                paid=line.paid_minor,
-                points_earned=line.points_earned,
-                gift=line.gift,
+            OrderLine(*row)
+            for row in zip(
+                c.key,
+                c.sku,
+                c.quantity,
+                c.list_price,
+                c.item_discount,
+                c.promotion_discount,
+                c.coupon_discount,
+                c.points_deduction,
+                c.shipping,
+                c.tax,
+                c.paid,
+                c.points_earned,
+                c.gift,
+                strict=True,
             )
-            for line in quote.lines
         )
         adjustments = tuple(
             OrderAdjustment(a.source, a.stage.value, a.amount_minor, tuple(a.lines))
