@@ -27,6 +27,7 @@ __all__ = ["AFTER_SALE_MACHINE", "ORDER_MACHINE"]
 _SHIPPED_OR_BEFORE = ("paid", "partially_shipped")
 _PAID_STATES = ("paid", "partially_shipped", "shipped", "delivered", "completed")
 
+#: The order, from ``pending_payment`` to ``completed``, ``cancelled`` or ``closed``.
 ORDER_MACHINE = Machine(
     "order",
     initial="pending_payment",
@@ -53,6 +54,7 @@ ORDER_MACHINE = Machine(
     final=["cancelled", "closed"],
 )
 
+#: One after-sale case, from ``requested`` to ``refunded``, ``rejected`` or ``withdrawn``.
 AFTER_SALE_MACHINE = Machine(
     "after_sale",
     initial="requested",

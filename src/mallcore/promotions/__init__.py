@@ -12,6 +12,7 @@ from mallcore.promotions.benefit import (
     Outcome,
     ShippingBenefit,
 )
+from mallcore.promotions.coupon_lifecycle import COUPON_MACHINE
 from mallcore.promotions.coupons import Coupon, CouponClass, CouponKind, CouponTemplate, Validity
 from mallcore.promotions.kinds import (
     BundlePrice,
@@ -37,6 +38,7 @@ from mallcore.promotions.scope import Scope, ScopedItem
 from mallcore.promotions.windows import Window
 
 __all__ = [
+    "COUPON_MACHINE",
     "BundlePrice",
     "BuyXGetY",
     "Coupon",
