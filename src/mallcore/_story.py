@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from mallcore.errors import ConfigError, MallcoreError
+from mallcore.errors import ConfigError, InvalidTransitionError, MallcoreError
 from mallcore.money import Money, from_minor, minor_units, to_minor
 from mallcore.orders import Effect, EffectKind, Order, OrderPolicy, due_actions
 from mallcore.pricing import quote
@@ -96,15 +96,15 @@ class _Story:
         for index, step in enumerate(self.steps):
             if "at" in step:
                 self.now = _time(index, step["at"])
-            reports.append(self._run_step(step))
+            reports.append(self._run_step(index, step))
         return {"steps": reports, "order": self._order_report()}
 
-    def _run_step(self, step: dict[str, Any]) -> dict[str, Any]:
+    def _run_step(self, index: int, step: dict[str, Any]) -> dict[str, Any]:
         action = step["do"]
         refund = shipping = clawed = 0
         error: str | None = None
         try:
-            effects = self._do(action, step)
+            effects = self._do(index, action, step)
         except MallcoreError as exc:
             error = type(exc).__name__
             effects = []
@@ -129,7 +129,7 @@ class _Story:
             raise ConfigError("the order is not placed yet: the first step must be 'place'")
         return self.order
 
-    def _do(self, action: str, step: dict[str, Any]) -> list[Effect]:
+    def _do(self, index: int, action: str, step: dict[str, Any]) -> list[Effect]:
         at = self.now
         if action == "place":
             if self.order is not None:
@@ -153,7 +153,7 @@ class _Story:
         if action == "cancel":
             return order.cancel(at=at, actor=str(step.get("by", "buyer")))
         if action == "advance":
-            return self._advance(order, step)
+            return self._advance(order, _time(index, step.get("to")))
         if action == "after_sale":
             order.request_after_sale(
                 step["sku"],
@@ -178,8 +178,6 @@ class _Story:
         return []
 
     def _pay(self, order: Order, step: dict[str, Any], at: datetime) -> list[Effect]:
-        from mallcore.errors import InvalidTransitionError
-
         if order.state != "pending_payment":
             # A story's pay is a step the shop takes, refused outside its state;
             # the order itself keeps any money that arrives late (Order.pay).
@@ -191,8 +189,7 @@ class _Story:
             amount = Money(str(step.get("amount", order.payable.amount)), currency)
         return order.pay(amount, payment_id=f"story-{len(order.payments) + 1}", at=at)
 
-    def _advance(self, order: Order, step: dict[str, Any]) -> list[Effect]:
-        target = _time(self.steps.index(step), step.get("to"))
+    def _advance(self, order: Order, target: datetime) -> list[Effect]:
         effects: list[Effect] = []
         for action, due_at, key in due_actions(order, target, self.policy):
             if action == "cancel":

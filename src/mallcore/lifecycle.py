@@ -55,9 +55,15 @@ Guard = Callable[[Any], str | None]
 Effect = Callable[[Any], None]
 
 
-def _state_names(field: str, values: object) -> tuple[str, ...]:
-    """One state name or several, as a tuple without repeats; errors name ``field[i]``."""
+def _state_names(field: str, values: object, *, unique: bool = False) -> tuple[str, ...]:
+    """One state name or several, as a tuple without repeats; errors name ``field[i]``.
+
+    With *unique*, a name given twice is refused instead of dropped.
+    """
     items = (values,) if isinstance(values, str) else as_tuple(field, values)
+    if unique and len(set(items)) != len(items):
+        repeated = next(state for index, state in enumerate(items) if state in items[:index])
+        raise invalid(field, list(items), f"name {repeated!r} twice")
     for index, state in enumerate(items):
         check_text(f"{field}[{index}]", state)
         if not state.isidentifier():
@@ -71,12 +77,7 @@ def _sources(values: object) -> tuple[str, ...]:
 
 
 def _states(values: object) -> tuple[str, ...]:
-    names = _state_names("states", values)
-    given = (values,) if isinstance(values, str) else as_tuple("states", values)
-    if len(names) != len(given):
-        repeated = next(state for index, state in enumerate(given) if state in given[:index])
-        raise invalid("states", list(given), f"name {repeated!r} twice")
-    return names
+    return _state_names("states", values, unique=True)
 
 
 def _final(values: object) -> tuple[str, ...]:
@@ -320,6 +321,13 @@ class Lifecycle:
     def is_final(self) -> bool:
         """Whether the subject is in one of the machine's final states."""
         return self.state in self.machine.final
+
+    def last(self, action: str) -> Event | None:
+        """The most recent event of *action*, or None if it never happened."""
+        for event in reversed(self.events):
+            if event.action == action:
+                return event
+        return None
 
     def event_for(self, key: str) -> Event | None:
         """The event recorded under idempotency *key*, or None if the key is new."""

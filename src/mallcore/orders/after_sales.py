@@ -85,9 +85,7 @@ class AfterSaleCase:
             raise invalid("quantity", self.quantity, "must be a whole number of units")
         if self.quantity < 1:
             raise invalid("quantity", self.quantity, "must be at least 1")
-        if self.lifecycle.machine is not AFTER_SALE_MACHINE and (
-            self.lifecycle.machine.name != AFTER_SALE_MACHINE.name
-        ):
+        if self.lifecycle.machine.name != AFTER_SALE_MACHINE.name:  # extended machines too
             raise invalid("lifecycle", self.lifecycle.machine.name, "must be an after_sale machine")
 
     @property

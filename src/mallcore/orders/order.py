@@ -231,9 +231,11 @@ class Order:
             payment.payment_id == payment_id for payment in self.payments
         ):
             return []  # the same notification again
-        if not isinstance(amount, Money) or amount.currency != self.snapshot.currency:
-            raise PaymentMismatchError(self.number, self.payable, amount)
-        if to_minor(amount) != self.snapshot.total_minor:
+        if (
+            not isinstance(amount, Money)
+            or amount.currency != self.snapshot.currency
+            or to_minor(amount) != self.snapshot.total_minor
+        ):
             raise PaymentMismatchError(self.number, self.payable, amount)
         if self.state != "pending_payment":
             # Cancelled, or paid already by another payment: keep the money on
@@ -527,10 +529,8 @@ class Order:
         return from_minor(total, self.snapshot.currency)
 
     def _delivered_at(self) -> datetime | None:
-        for event in reversed(self.lifecycle.events):
-            if event.action == "deliver":
-                return event.at
-        return None
+        delivered = self.lifecycle.last("deliver")
+        return None if delivered is None else delivered.at
 
     def _held_units(self, line_key: str, *, kind: AfterSaleKind | None = None) -> int:
         """Units of the line in open or refunded cases (of *kind*, if given).

@@ -93,13 +93,6 @@ class Statement:
         )
 
 
-def _paid_at(order: Order) -> datetime | None:
-    for event in order.lifecycle.events:
-        if event.action == "pay":
-            return event.at
-    return None
-
-
 def statement(
     orders: Iterable[Order],
     start: datetime,
@@ -137,9 +130,9 @@ def statement(
                 "orders", order.number, f"is in {order.snapshot.currency.code}, not {cur.code}"
             )
         for case in order.after_sales:
-            for event in case.lifecycle.events:
-                if event.action == "refund" and begin <= event.at < finish:
-                    refunded += case.refunded
+            refund = case.lifecycle.last("refund")  # a case is refunded once
+            if refund is not None and begin <= refund.at < finish:
+                refunded += case.refunded
         for payment in order.payments:
             if payment.late and begin <= payment.at < finish:
                 mismatches.append(
@@ -150,8 +143,8 @@ def statement(
                         f"order {order.number} is {order.state}: refund it",
                     )
                 )
-        when = _paid_at(order)
-        if when is None or not begin <= when < finish:
+        paid_event = order.lifecycle.last("pay")  # an order is paid once
+        if paid_event is None or not begin <= paid_event.at < finish:
             continue
         count += 1
         gmv += order.snapshot.total_minor
