@@ -6,8 +6,11 @@ pure and make the result independent of all three:
 1. :class:`StatusCodeTable` maps each carrier code to a :class:`TrackingStatus`
    (data, one table per carrier; an unmapped code is an error, not a guess).
 2. :func:`normalise_events` drops duplicates and sorts by ``occurred_at``.
-3. :func:`current_status` folds the sorted history into one status, never
-   letting a stale scan move a delivered or returned parcel back.
+3. :func:`journey` replays the sorted history through :data:`TRACKING_MACHINE`
+   (a machine of the :mod:`mallcore.lifecycle` engine): a scan the machine has
+   no transition for is stale and changes nothing, so a late hub scan never
+   moves a delivered or returned parcel back. :func:`current_status` is the
+   state that replay ends in.
 """
 
 from __future__ import annotations
@@ -20,14 +23,17 @@ from typing import Final
 import attrs
 
 from mallcore.errors import ConfigError, UnknownStatusCodeError
+from mallcore.lifecycle import Lifecycle, Machine, Transition
 from mallcore.shipping.carriers import TrackingEvent, TrackingStatus
 
 __all__ = [
     "JOURNEY_RANK",
+    "TRACKING_MACHINE",
     "RawTrackingEvent",
     "StatusCodeTable",
     "current_status",
     "is_final",
+    "journey",
     "normalise",
     "normalise_events",
 ]
@@ -48,8 +54,41 @@ JOURNEY_RANK: Final[Mapping[TrackingStatus, int]] = MappingProxyType(
     }
 )
 
-_PROGRESS: Final = frozenset({_S.ACCEPTED, _S.IN_TRANSIT, _S.OUT_FOR_DELIVERY})
+_PROGRESS: Final = (_S.ACCEPTED, _S.IN_TRANSIT, _S.OUT_FOR_DELIVERY)
 _FINAL: Final = frozenset({_S.DELIVERED, _S.RETURNED})
+_BOOKED: Final = "booked"
+
+
+def _journey_transitions() -> list[Transition]:
+    # One action per status, named after it. Progress scans only move forward;
+    # an exception interrupts anything that has not ended and the next progress
+    # scan, whatever its stage, clears it (after a failed attempt a parcel really
+    # does go back to the depot); delivered can still turn into returned (a
+    # refused parcel goes back to the sender); returned ends everything.
+    transitions = []
+    for rank, status in enumerate(_PROGRESS):
+        earlier = [_BOOKED, *(s.value for s in _PROGRESS[:rank]), _S.EXCEPTION.value]
+        transitions.append(Transition(status.value, earlier, status.value))
+    unfinished = [_BOOKED, *(s.value for s in _PROGRESS), _S.EXCEPTION.value]
+    transitions.append(Transition(_S.EXCEPTION.value, unfinished, _S.EXCEPTION.value))
+    transitions.append(Transition(_S.DELIVERED.value, unfinished, _S.DELIVERED.value))
+    delivered = [*unfinished, _S.DELIVERED.value]
+    transitions.append(Transition(_S.RETURNED.value, delivered, _S.RETURNED.value))
+    return transitions
+
+
+#: A parcel's journey as a :class:`~mallcore.lifecycle.Machine`: it starts
+#: ``booked`` (a waybill, no scan yet), each action is a
+#: :class:`~mallcore.shipping.carriers.TrackingStatus` value, and a scan with
+#: no transition from where the parcel is (a hub scan after delivery, an
+#: ``accepted`` after ``in_transit``, a repeat of the current stage) is stale.
+TRACKING_MACHINE: Final = Machine(
+    "tracking",
+    initial=_BOOKED,
+    states=[_BOOKED, *(status.value for status in JOURNEY_RANK)],
+    transitions=_journey_transitions(),
+    final=[_S.RETURNED.value],
+)
 
 
 def is_final(status: TrackingStatus) -> bool:
@@ -209,10 +248,50 @@ def normalise(
     return normalise_events(table.event(raw) for raw in raw_events)
 
 
+def journey(
+    events: Iterable[TrackingEvent], *, tracking_no: str | None = None, actor: str = "carrier"
+) -> Lifecycle:
+    """Replay a parcel's scans, in any order, through :data:`TRACKING_MACHINE`.
+
+    The scans are normalised first (:func:`normalise_events`), then fired in
+    the order they happened; a stale scan (no transition from the parcel's
+    state then) is skipped, so the result depends only on the set of scans.
+    Each accepted scan is one event of the lifecycle: ``at`` is when it
+    happened, ``reason`` the carrier's raw code and the location, ``key`` the
+    carrier's event id when it gives one.
+
+    Args:
+        events: The parcel's scans.
+        tracking_no: The parcel's tracking number, the lifecycle's subject;
+            defaults to the first scan's (``"parcel"`` without scans).
+        actor: Who the events are recorded as coming from.
+
+    >>> from datetime import datetime, UTC
+    >>> def scan(status, hour):
+    ...     return TrackingEvent("SB1", status, datetime(2026, 11, 12, hour, tzinfo=UTC))
+    >>> parcel = journey([scan(TrackingStatus.DELIVERED, 18), scan(TrackingStatus.ACCEPTED, 9),
+    ...                   scan(TrackingStatus.IN_TRANSIT, 20)])
+    >>> parcel.state, [(e.source, e.target) for e in parcel.events]
+    ('delivered', [('booked', 'accepted'), ('accepted', 'delivered')])
+    """
+    ordered = normalise_events(events)
+    if tracking_no is None:
+        tracking_no = ordered[0].tracking_no if ordered else "parcel"
+    parcel = Lifecycle(TRACKING_MACHINE, tracking_no)
+    for event in ordered:
+        action = event.status.value
+        if TRACKING_MACHINE.transition(parcel.state, action) is None:
+            continue  # stale: the parcel is already past this scan
+        reason = " ".join(part for part in (event.raw_code, event.location) if part)
+        parcel.fire(action, at=event.occurred_at, actor=actor, reason=reason, key=event.event_id)
+    return parcel
+
+
 def current_status(events: Iterable[TrackingEvent]) -> TrackingStatus | None:
     """The parcel's status now, from its events in any order; ``None`` if there are none.
 
-    The events are normalised first, then read in time order with these rules:
+    It is the state :func:`journey` ends in, so these rules are the
+    transitions of :data:`TRACKING_MACHINE`:
 
     - ``accepted`` → ``in_transit`` → ``out_for_delivery`` only move forward:
       a hub scan stamped after ``out_for_delivery`` does not move the parcel back.
@@ -230,17 +309,5 @@ def current_status(events: Iterable[TrackingEvent]) -> TrackingStatus | None:
     >>> current_status([late_hub_scan, scan(TrackingStatus.DELIVERED, 18)])
     <TrackingStatus.DELIVERED: 'delivered'>
     """
-    status: TrackingStatus | None = None
-    for event in normalise_events(events):
-        status = _step(status, event.status)
-    return status
-
-
-def _step(status: TrackingStatus | None, new: TrackingStatus) -> TrackingStatus:
-    if status is _S.RETURNED:
-        return status
-    if status is _S.DELIVERED:
-        return _S.RETURNED if new is _S.RETURNED else status
-    if status is not None and new in _PROGRESS and status in _PROGRESS:
-        return new if JOURNEY_RANK[new] > JOURNEY_RANK[status] else status
-    return new
+    state = journey(events).state
+    return None if state == _BOOKED else TrackingStatus(state)

@@ -7,12 +7,15 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from mallcore.errors import CarrierError, ConfigError, UnknownStatusCodeError
+from mallcore.lifecycle import Lifecycle
 from mallcore.shipping.carriers import TrackingEvent, TrackingStatus
 from mallcore.shipping.tracking import (
+    TRACKING_MACHINE,
     RawTrackingEvent,
     StatusCodeTable,
     current_status,
     is_final,
+    journey,
     normalise,
     normalise_events,
 )
@@ -239,3 +242,42 @@ def test_events_in_shanghai_and_utc_are_ordered_by_instant() -> None:
     utc_morning = TrackingEvent("SF1", S.IN_TRANSIT, at(9))  # 17:00 in Shanghai
     assert normalise_events([utc_morning, shanghai_morning]) == [shanghai_morning, utc_morning]
     assert current_status([utc_morning, shanghai_morning]) is S.IN_TRANSIT
+
+
+def test_the_journey_is_a_machine_of_the_lifecycle_engine() -> None:
+    assert TRACKING_MACHINE.initial == "booked"
+    assert set(TRACKING_MACHINE.states) == {"booked", *(status.value for status in S)}
+    assert TRACKING_MACHINE.final == ("returned",)
+    assert TRACKING_MACHINE.actions("delivered") == ("returned",)
+    assert TRACKING_MACHINE.actions("returned") == ()
+    assert "out_for_delivery --> in_transit" not in TRACKING_MACHINE.to_mermaid()
+    assert "exception --> in_transit" in TRACKING_MACHINE.to_mermaid()
+
+
+def test_a_journey_records_each_accepted_scan_and_skips_the_stale_ones() -> None:
+    scans = [
+        scan(S.DELIVERED, 18, event_id="3", raw_code="DLV", location="Shenzhen"),
+        scan(S.IN_TRANSIT, 20, event_id="4", raw_code="TRN"),
+        scan(S.ACCEPTED, 9, event_id="1", raw_code="ACC"),
+        scan(S.ACCEPTED, 9, event_id="1", raw_code="ACC"),
+    ]
+    parcel = journey(scans, actor="sf")
+    assert (parcel.subject, parcel.state, parcel.version) == ("SF1", "delivered", 2)
+    assert [(e.source, e.target, e.at, e.key, e.actor) for e in parcel.events] == [
+        ("booked", "accepted", at(9), "1", "sf"),
+        ("accepted", "delivered", at(18), "3", "sf"),
+    ]
+    assert parcel.events[1].reason == "DLV Shenzhen"
+
+
+def test_a_journey_log_replays_to_its_state() -> None:
+    parcel = journey([scan(S.ACCEPTED, 9), scan(S.EXCEPTION, 10), scan(S.IN_TRANSIT, 11)])
+    restored = Lifecycle(
+        TRACKING_MACHINE, parcel.subject, parcel.state, parcel.version, parcel.events
+    )
+    assert restored.state == "in_transit"
+
+
+def test_a_parcel_without_scans_is_booked() -> None:
+    parcel = journey([], tracking_no="SF9")
+    assert (parcel.subject, parcel.state, parcel.events) == ("SF9", "booked", [])
