@@ -10,9 +10,13 @@ from typing import TextIO
 import attrs
 
 from mallcore.adapters.memory import InMemoryInventoryStore
+from mallcore.adapters.sandbox_carrier import SandboxCarrier
+from mallcore.adapters.sandbox_payment import SandboxGateway
+from mallcore.clock import AdvancingClock
 from mallcore.membership import PointsSettings, Tier
 from mallcore.money import Money, format_money, from_minor, sum_money
-from mallcore.orders import Order
+from mallcore.orders import Effect, EffectKind, Order, periods, statement
+from mallcore.ports import InventoryStore, PaymentRequest
 from mallcore.pricing import Cart, CartLine, CatalogItem, Customer, PricingContext, Quote, quote
 from mallcore.promotions import (
     Coupon,
@@ -27,6 +31,12 @@ from mallcore.promotions import (
 )
 from mallcore.shipping import ChargeBy, ChargeRule, FreeRule, FreightTemplate
 from mallcore.sku import Product, Spec, SpecValue, build_matrix, make_product, make_sku
+from mallcore.usecases import (
+    carry_out,
+    pay_from_notification,
+    ship_with_carrier,
+    track_with_carrier,
+)
 
 _LOCALES = ("zh_CN", "en_US", "de_DE", "ja_JP")
 _CST = timezone(timedelta(hours=8))
@@ -116,28 +126,59 @@ def _context(products: list[Product]) -> PricingContext:
     )
 
 
-def _order_story(say: Callable[[str], object], result: Quote) -> None:
-    """Place an order from *result* and take it through payment, shipping and two returns."""
-    at = _NOW
+def _order_story(say: Callable[[str], object], result: Quote, inventory: InventoryStore) -> None:
+    """Place an order from *result*; pay, ship, deliver and refund it through the sandboxes."""
+    clock = AdvancingClock(_NOW)
+    gateway = SandboxGateway(b"mallcore-demo-secret-0123456789", clock)
+    carrier = SandboxCarrier(clock=clock, name="sandbox-express")
     order = Order.place(
-        result, customer_id="u1", at=at, reservation_id="order-1", coupons=("HOME5",)
+        result, customer_id="u-42", at=clock.now(), reservation_id="order-1", coupons=("HOME5",)
     )
     say(f"   placed {order.number}: {order.state}, payable {format_money(order.payable)}\n")
-    effects = order.pay(order.payable, payment_id="pay-1", at=at + timedelta(minutes=2))
-    done = ", ".join(str(effect.kind) for effect in effects)
-    say(f"   paid {format_money(order.payable)}: {order.state} ({done})\n")
-    tee = next(line for line in order.snapshot.lines if line.sku == "TEE-RED-M")
-    order.ship(
-        tracking_number="SF1001", carrier="sf", at=at + timedelta(hours=3), lines={tee.key: 2}
+
+    clock.advance(minutes=2)
+    request = PaymentRequest(order.number, order.payable, "mallcore demo", f"pay:{order.number}")
+    intent = gateway.create(request)
+    headers, body = gateway.notify(intent.payment_id, "paid")
+    outcome = pay_from_notification(order, headers, body, gateway=gateway, inventory=inventory)
+    say(
+        f"   paid {format_money(order.payable)} through the sandbox gateway "
+        f"({intent.payment_id}, signed notification verified): {order.state}\n"
     )
-    say(f"   shipped SF1001 (TEE-RED-M × 2): {order.state}\n")
-    order.ship(tracking_number="SF1002", carrier="sf", at=at + timedelta(hours=5))
-    say(f"   shipped SF1002 (the rest): {order.state}\n")
-    order.deliver(at=at + timedelta(days=2))
-    say(f"   delivered: {order.state}\n")
-    back = at + timedelta(days=4)
+    reservation = inventory.get_reservation("order-1")
+    assert reservation is not None
+    coupons = ", ".join(code for effect in outcome.left for code in effect.coupons)
+    say(f"   stock reservation {reservation.state.value}; coupon {coupons} used\n")
+
+    clock.advance(hours=3)
+    tee = next(line for line in order.snapshot.lines if line.sku == "TEE-RED-M")
+    parcels = []
+    for lines in ({tee.key: 2}, None):
+        waybill = ship_with_carrier(
+            order,
+            carrier=carrier,
+            service="standard",
+            ship_to="440305",  # the customer's address region, as quoted
+            at=clock.now(),
+            lines=lines,
+            weights_kg={line.sku: Decimal("0.2") for line in order.snapshot.lines},
+        )
+        parcels.append(waybill.tracking_no)
+        what = "TEE-RED-M × 2" if lines else "the rest"
+        say(f"   shipped {waybill.tracking_no} ({what}) with {waybill.carrier}: {order.state}\n")
+        clock.advance(hours=2)
+    for tracking_no in parcels:
+        scans = carrier.deliver(tracking_no)
+        steps = " → ".join(scan.status.value for scan in scans)
+        say(f"   {tracking_no}: {steps}\n")
+    delivered = track_with_carrier(order, carrier=carrier)
+    assert delivered is not None
+    say(f"   delivered (from the carrier's scans, {delivered.at:%Y-%m-%d %H:%M}): {order.state}\n")
+
+    back = delivered.at + timedelta(days=2)
     mug = next(line for line in order.snapshot.lines if line.sku == "MUG")
     refunds: dict[str, list[Money]] = {}
+    left: list[Effect] = []
     for line, reason, units in ((mug, "wrong_item", [1]), (tee, "damaged", [1, 1])):
         for quantity in units:
             case = order.request_after_sale(
@@ -145,12 +186,15 @@ def _order_story(say: Callable[[str], object], result: Quote) -> None:
             )
             order.review_after_sale(case.id, approve=True, at=back)
             order.receive_return(case.id, at=back + timedelta(days=2))
-            (refund, *_) = order.refund_after_sale(case.id, at=back + timedelta(days=2))
-            assert refund.amount is not None
+            effects = order.refund_after_sale(case.id, at=back + timedelta(days=2))
+            clock.current = max(clock.current, back + timedelta(days=2))
+            done = carry_out(order, effects, inventory=inventory, gateway=gateway, reason=reason)
+            (refund,) = done.refunds
+            left += done.left
             refunds.setdefault(line.sku, []).append(refund.amount)
             say(
                 f"   {case.id}: {line.sku} × {quantity} returned ({reason}): "
-                f"refunded {format_money(refund.amount)}, case {case.state}\n"
+                f"refunded {format_money(refund.amount)} ({refund.refund_id}), case {case.state}\n"
             )
     for line in (mug, tee):
         parts = refunds[line.sku]
@@ -161,8 +205,27 @@ def _order_story(say: Callable[[str], object], result: Quote) -> None:
         say(f"   {line.sku} paid {paid}, {label} {shown}{tail}\n")
     say(
         f"   order {order.state}: refunded {format_money(order.refunded)} "
-        f"of {format_money(order.payable)}\n"
+        f"of {format_money(order.payable)}; the gateway holds "
+        f"{format_money(gateway.query(intent.payment_id).refundable)} of the payment\n"
     )
+    points = {kind: sum(e.points for e in left if e.kind is kind) for kind in EffectKind}
+    say(
+        f"   for the membership ledger: {points[EffectKind.RETURN_POINTS]} redeemed points "
+        f"to return, {points[EffectKind.CLAW_BACK_POINTS]} earned points to claw back\n"
+    )
+
+    say("\n5. Daily statements (days with activity)\n")
+    reported = [(p.payment_id, intent.order_number, p.amount) for p in gateway.payments.values()]
+    for start, end in periods(_NOW, clock.now() + timedelta(seconds=1), "day", zone=_CST):
+        day = statement([order], start, end, payments=reported)
+        if not (day.orders or day.refunded.amount):
+            continue
+        say(
+            f"   {start:%Y-%m-%d}: orders {day.orders}, GMV {format_money(day.gmv)}, "
+            f"paid {format_money(day.paid)}, refunded {format_money(day.refunded)}, "
+            f"net {format_money(day.net_sales)}, "
+            f"{'ties out' if day.ties_out else f'{len(day.mismatches)} mismatch(es)'}\n"
+        )
 
 
 def run_demo(out: TextIO, *, extra_locales: list[str]) -> None:
@@ -201,10 +264,13 @@ def run_demo(out: TextIO, *, extra_locales: list[str]) -> None:
     for text in result.explain().splitlines():
         say(f"   {text}\n")
 
-    say("\n4. The order: placed, paid, shipped in two parcels, delivered; two lines come back\n")
-    _order_story(say, result)
+    say(
+        "\n4. The order: placed, paid through the sandbox gateway, shipped in two parcels"
+        " with the sandbox carrier, delivered; two lines come back\n"
+    )
+    _order_story(say, result, store)
 
-    say("\n5. One amount per currency, formatted for each locale\n")
+    say("\n6. One amount per currency, formatted for each locale\n")
     samples = (Money("1234.50", "CNY"), Money("1234.50", "EUR"), Money("1234", "JPY"))
     for locale in (*_LOCALES, *extra_locales):
         shown = "   ".join(format_money(sample, locale) for sample in samples)

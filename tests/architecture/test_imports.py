@@ -379,3 +379,15 @@ def test_the_top_level_package_loads_nothing_eagerly() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
+
+
+def test_the_use_cases_take_ports_and_never_import_an_adapter() -> None:
+    # mallcore.usecases wires the domain to the ports; which adapter stands behind a port
+    # is the caller's choice, passed in as a keyword argument.
+    path = SRC / "usecases.py"
+    bad = sorted(
+        name
+        for name in imports_of(path)
+        if within(name, OUTER_LAYERS) or name.split(".")[0] in FORBIDDEN_IN_DOMAIN
+    )
+    assert not bad, f"mallcore.usecases imports {bad}"

@@ -155,11 +155,21 @@ def check_demo_output(out: str) -> None:
     assert states[0].startswith("pending_payment"), out
     assert states[1:] == ["paid", "partially_shipped", "shipped", "delivered"], out
     (order_line,) = [line for line in lines if line.strip().startswith("order ")]
-    refunded, payable = (yuan(part) for part in re.findall(AMOUNT, order_line))
+    refunded, payable, held = (yuan(part) for part in re.findall(AMOUNT, order_line))
     assert refunded == sum(
         sum(yuan(p) for p in re.findall(AMOUNT, row["parts"].partition("=")[0])) for row in refunds
     )
     assert refunded < payable
+    assert held == payable - refunded  # the sandbox gateway refunded exactly what the order did
+
+    # 4c. Daily statements: the payment on the order's day, the refunds on theirs; each ties out.
+    days = [line for line in lines if re.match(r"^\s+\d{4}-\d{2}-\d{2}: orders", line)]
+    assert len(days) == 2, out
+    assert all(day.endswith("ties out") for day in days), out
+    paid_day = [yuan(part) for part in re.findall(AMOUNT, days[0])]
+    refund_day = [yuan(part) for part in re.findall(AMOUNT, days[1])]
+    assert paid_day[:3] == [payable, payable, Decimal(0)]  # GMV, paid, refunded
+    assert refund_day[2] == refunded
 
     # 5. One line per locale, each with an amount written the way CLDR writes it there.
     expected = {

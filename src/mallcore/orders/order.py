@@ -17,7 +17,7 @@ scheduler of the caller's choice fires them.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -33,6 +33,8 @@ from mallcore.orders.machines import AFTER_SALE_MACHINE, ORDER_MACHINE
 from mallcore.orders.numbers import new_order_number
 from mallcore.orders.snapshot import OrderSnapshot
 from mallcore.pricing.quote import Quote
+from mallcore.shipping.carriers import TrackingEvent, TrackingStatus
+from mallcore.shipping.tracking import journey
 
 __all__ = [
     "DueAction",
@@ -78,6 +80,7 @@ class EffectKind(enum.StrEnum):
     USE_COUPONS = "use_coupons"
     RETURN_POINTS = "return_points"
     CLAW_BACK_POINTS = "claw_back_points"
+    CLAW_BACK_REWARDS = "claw_back_rewards"
     REFUND_PAYMENT = "refund_payment"
 
 
@@ -92,7 +95,14 @@ class Effect(NamedTuple):
         points: The points to give back (``return_points``) or to take back
             (``claw_back_points``: points the refunded units had earned).
         payment_id: The payment, for ``refund_payment``.
-        amount: The amount to refund, for ``refund_payment``.
+        amount: The amount to refund, for ``refund_payment``; for
+            ``claw_back_rewards`` the line's paid item amount refunded
+            (freight excluded), from which the membership side takes back the
+            growth value and reduces the brokerage those units earned.
+        line_key: The order line, for ``claw_back_rewards``.
+        quantity: The units refunded, for ``claw_back_rewards``.
+        key: The idempotency key to carry the effect out with (a refund's
+            ``refund:<case or payment id>``), so that a retry never refunds twice.
     """
 
     kind: EffectKind
@@ -102,6 +112,9 @@ class Effect(NamedTuple):
     points: int = 0
     payment_id: str | None = None
     amount: Money | None = None
+    line_key: str | None = None
+    quantity: int = 0
+    key: str | None = None
 
 
 @attrs.frozen
@@ -242,7 +255,11 @@ class Order:
             # record and ask for it to be refunded, never drop it.
             self.payments.append(Payment(payment_id, amount, moment, late=True))
             refund = Effect(
-                EffectKind.REFUND_PAYMENT, self.number, payment_id=payment_id, amount=amount
+                EffectKind.REFUND_PAYMENT,
+                self.number,
+                payment_id=payment_id,
+                amount=amount,
+                key=f"refund:{payment_id}",
             )
             return [refund]
         self.lifecycle.fire("pay", at=moment, actor="gateway", key=key)
@@ -259,6 +276,39 @@ class Order:
             for key, units in shipment.lines:
                 sent[key] += units
         return sent
+
+    def parcel(self, lines: Mapping[str, int] | None = None) -> dict[str, int]:
+        """What a parcel of *lines* would carry (default: every unit not yet sent), checked.
+
+        It changes nothing: :meth:`ship` calls it first, and a caller that books
+        a carrier before shipping calls it before booking.
+
+        Raises:
+            ConfigError: A line the order lacks, zero units, or more units
+                than are left to send.
+            InvalidTransitionError: The order cannot ship now, or nothing is left to send.
+        """
+        if not (self.lifecycle.can("ship") or self.lifecycle.can("ship_part")):
+            machine = self.lifecycle.machine
+            allowed = ", ".join(machine.actions(self.state)) or (
+                "nothing (a final state)" if self.state in machine.final else "nothing"
+            )
+            raise InvalidTransitionError(self.number, self.state, "ship", why=f"allowed: {allowed}")
+        left = self._left_to_send()
+        parcel = dict(lines) if lines is not None else {k: n for k, n in left.items() if n}
+        for line_key, units in parcel.items():
+            if line_key not in left:
+                raise invalid(f"lines[{line_key!r}]", units, "is not a line of the order")
+            if isinstance(units, bool) or not isinstance(units, int) or units < 1:
+                raise invalid(f"lines[{line_key!r}]", units, "must be at least one unit")
+            if units > left[line_key]:
+                reason = f"is more than the {left[line_key]} unit(s) left to send"
+                raise invalid(f"lines[{line_key!r}]", units, reason)
+        if not parcel:
+            raise InvalidTransitionError(
+                self.number, self.state, "ship", why="nothing left to send"
+            )
+        return parcel
 
     def ship(
         self,
@@ -283,25 +333,8 @@ class Order:
         check_text("carrier", carrier)
         if key is not None and (seen := self.lifecycle.event_for(key)) is not None:
             return seen  # the same shipment reported again
-        sent = self.shipped_units()
-        # Units refunded before they shipped are not sent.
-        left = {
-            line.key: line.quantity - sent[line.key] - self._refunded_units(line.key)
-            for line in self.snapshot.lines
-        }
-        parcel = dict(lines) if lines is not None else {k: n for k, n in left.items() if n}
-        for line_key, units in parcel.items():
-            if line_key not in left:
-                raise invalid(f"lines[{line_key!r}]", units, "is not a line of the order")
-            if isinstance(units, bool) or not isinstance(units, int) or units < 1:
-                raise invalid(f"lines[{line_key!r}]", units, "must be at least one unit")
-            if units > left[line_key]:
-                reason = f"is more than the {left[line_key]} unit(s) left to send"
-                raise invalid(f"lines[{line_key!r}]", units, reason)
-        if not parcel:
-            raise InvalidTransitionError(
-                self.number, self.state, "ship", why="nothing left to send"
-            )
+        parcel = self.parcel(lines)
+        left = self._left_to_send()
         complete = all(parcel.get(k, 0) == n for k, n in left.items())
         action = "ship" if complete else "ship_part"
         event = self.lifecycle.fire(action, at=at, actor="seller", key=key)
@@ -315,6 +348,47 @@ class Order:
             InvalidTransitionError: The order is not (fully) shipped.
         """
         return self.lifecycle.fire("deliver", at=at, actor="carrier", key=key)
+
+    def track(self, events: Iterable[TrackingEvent]) -> Event | None:
+        """Read the carrier's scans; deliver the order once every parcel is delivered.
+
+        *events* are scans of the order's parcels (any order, repeats, late
+        arrivals: each parcel's :func:`~mallcore.shipping.tracking.journey`
+        settles them). When the order is ``shipped`` and every parcel's
+        journey ends in ``delivered``, the order is delivered at the last
+        parcel's delivery time and the ``deliver`` event is returned; the same
+        scans again return that event and change nothing. Otherwise (a parcel
+        still on its way or returned to the sender, units not yet shipped, an
+        order already past delivery) it returns None and changes nothing.
+
+        Raises:
+            ConfigError: A scan of a parcel that is not one of the order's.
+        """
+        parcels: dict[str, list[TrackingEvent]] = {s.tracking_number: [] for s in self.shipments}
+        for event in events:
+            if not isinstance(event, TrackingEvent):
+                raise invalid("events", event, "must hold TrackingEvent objects")
+            if event.tracking_no not in parcels:
+                raise invalid("tracking_no", event.tracking_no, "is not a parcel of the order")
+            parcels[event.tracking_no].append(event)
+        key = "deliver:" + ",".join(sorted(parcels))
+        seen = self.lifecycle.event_for(key)
+        if seen is not None or self.state != "shipped":
+            return seen
+        delivered_at: list[datetime] = []
+        for tracking_no, scans in parcels.items():
+            parcel = journey(scans, tracking_no=tracking_no)
+            arrived = parcel.last(TrackingStatus.DELIVERED.value)
+            if parcel.state != TrackingStatus.DELIVERED.value or arrived is None:
+                return None
+            delivered_at.append(arrived.at)
+        return self.lifecycle.fire(
+            "deliver",
+            at=max(delivered_at),
+            actor="carrier",
+            reason="every parcel delivered",
+            key=key,
+        )
 
     def confirm(self, *, at: datetime, actor: str = "buyer", key: str | None = None) -> Event:
         """The buyer confirms receipt (or the system does, once :func:`due_actions` says so).
@@ -480,8 +554,9 @@ class Order:
     ) -> list[Effect]:
         """Pay the case's refund back: work out its amount and points; the case is ``refunded``.
 
-        Returns the ``refund_payment`` effect (with the points to return and to
-        claw back) for the caller to carry out. Once every line is refunded in
+        Returns the ``refund_payment`` effect, the points to return and to
+        claw back, and ``claw_back_rewards`` (the line's refunded item amount,
+        for growth value and brokerage) for the caller to carry out. Once every line is refunded in
         full, the order closes.
 
         Raises:
@@ -510,13 +585,27 @@ class Order:
         case.points_returned, case.points_clawed_back = points_back, clawed
         payment = next((p.payment_id for p in self.payments if not p.late), None)
         amount = from_minor(case.refunded, self.snapshot.currency)
-        effects = [
-            Effect(EffectKind.REFUND_PAYMENT, self.number, payment_id=payment, amount=amount)
-        ]
+        refund = Effect(
+            EffectKind.REFUND_PAYMENT,
+            self.number,
+            payment_id=payment,
+            amount=amount,
+            key=f"refund:{case.id}",
+        )
+        effects = [refund]
         if points_back:
             effects.append(Effect(EffectKind.RETURN_POINTS, self.number, points=points_back))
         if clawed:
             effects.append(Effect(EffectKind.CLAW_BACK_POINTS, self.number, points=clawed))
+        if items:
+            rewards = Effect(
+                EffectKind.CLAW_BACK_REWARDS,
+                self.number,
+                amount=from_minor(items, self.snapshot.currency),
+                line_key=case.line_key,
+                quantity=case.quantity,
+            )
+            effects.append(rewards)
         fully = all(self._refunded_units(each.key) == each.quantity for each in self.snapshot.lines)
         if fully and self.lifecycle.can("close"):
             self.lifecycle.fire("close", at=at, actor="system", reason="every line refunded")
@@ -544,6 +633,14 @@ class Order:
             and case.state not in ("rejected", "withdrawn")
             and (kind is None or case.kind is kind)
         )
+
+    def _left_to_send(self) -> dict[str, int]:
+        """Units of each line not shipped yet; units refunded before they shipped are not sent."""
+        sent = self.shipped_units()
+        return {
+            line.key: line.quantity - sent[line.key] - self._refunded_units(line.key)
+            for line in self.snapshot.lines
+        }
 
     def _refunded_units(self, line_key: str) -> int:
         return sum(

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import mallcore
 from mallcore.errors import AfterSaleWindowError, InvalidTransitionError
+from mallcore.money import to_minor
 from mallcore.orders import EffectKind, Order
 
 AT = datetime(2026, 11, 11, 12, tzinfo=UTC)
@@ -138,8 +139,11 @@ def test_a_refund_returns_the_lines_redeemed_points_and_claws_back_what_it_earne
     case = order.request_after_sale("A", kind="refund_only", reason="other", quantity=2, at=AT)
     order.review_after_sale(case.id, approve=True, at=AT)
     effects = order.refund_after_sale(case.id, at=AT)
-    points = {e.kind: e.points for e in effects if e.kind is not EffectKind.REFUND_PAYMENT}
+    points = {e.kind: e.points for e in effects if e.kind.endswith("points")}
     assert points == {EffectKind.RETURN_POINTS: 967, EffectKind.CLAW_BACK_POINTS: 60}
+    (rewards,) = (e for e in effects if e.kind is EffectKind.CLAW_BACK_REWARDS)
+    # Growth value and brokerage are taken back on the items refunded, never on freight.
+    assert (rewards.line_key, rewards.quantity, to_minor(rewards.amount)) == ("A", 2, 6066)
     with pytest.raises(InvalidTransitionError):  # refunding already
         order.refund_after_sale(case.id, at=AT)
     assert case.refunded == 6066

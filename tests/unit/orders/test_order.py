@@ -11,6 +11,7 @@ import mallcore
 from mallcore.errors import ConfigError, InvalidTransitionError, PaymentMismatchError
 from mallcore.money import Money
 from mallcore.orders import EffectKind, Order, OrderPolicy, due_actions
+from mallcore.shipping.carriers import TrackingEvent, TrackingStatus
 
 AT = datetime(2026, 11, 11, 12, tzinfo=UTC)
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "01-stacked-cart.scenario.json"
@@ -208,3 +209,62 @@ def test_the_policy_refuses_non_positive_timeouts() -> None:
     with pytest.raises(ConfigError) as info:
         OrderPolicy(payment_timeout=timedelta(0))
     assert info.value.field == "payment_timeout"
+
+
+def _scan(tracking_no: str, status: str, hours: int, event_id: str) -> TrackingEvent:
+    return TrackingEvent(
+        tracking_no, TrackingStatus(status), AT + timedelta(hours=hours), event_id=event_id
+    )
+
+
+def _two_parcels() -> Order:
+    order = _order()
+    order.pay(order.payable, payment_id="p-1", at=AT)
+    first = order.snapshot.lines[0]
+    order.ship(tracking_number="SF1", carrier="sf", at=AT, lines={first.key: 1})
+    order.ship(tracking_number="SF2", carrier="sf", at=AT + timedelta(hours=1))
+    return order
+
+
+def test_the_order_is_delivered_when_the_carrier_says_every_parcel_is() -> None:
+    order = _two_parcels()
+    scans = [_scan("SF1", "accepted", 1, "a1"), _scan("SF1", "delivered", 30, "a2")]
+    assert order.track(scans) is None  # SF2 has not arrived
+    assert order.state == "shipped"
+    scans += [_scan("SF2", "delivered", 40, "b2"), _scan("SF2", "in_transit", 50, "b1")]
+    event = order.track(reversed(scans))  # a late hub scan does not undo the delivery
+    assert event is not None and event.actor == "carrier"
+    delivered = order.lifecycle.last("deliver")
+    assert delivered is not None and delivered.at == AT + timedelta(hours=40)
+    assert order.state == "delivered"
+    version = order.version
+    assert order.track(scans) == event  # the same scans again: one delivery
+    assert order.version == version
+
+
+def test_a_parcel_sent_back_does_not_deliver_the_order() -> None:
+    order = _two_parcels()
+    scans = [
+        _scan("SF1", "delivered", 30, "a1"),
+        _scan("SF2", "delivered", 30, "b1"),
+        _scan("SF2", "returned", 31, "b2"),
+    ]
+    assert order.track(scans) is None
+    assert order.state == "shipped"
+
+
+def test_scans_of_a_parcel_the_order_did_not_send_are_refused() -> None:
+    order = _two_parcels()
+    with pytest.raises(ConfigError, match="tracking_no='XX9' is not a parcel of the order"):
+        order.track([_scan("XX9", "delivered", 30, "x")])
+    assert order.state == "shipped"
+
+
+def test_a_partly_shipped_order_is_not_delivered_by_its_first_parcel() -> None:
+    order = _order()
+    order.pay(order.payable, payment_id="p-1", at=AT)
+    first = order.snapshot.lines[0]
+    order.ship(tracking_number="SF1", carrier="sf", at=AT, lines={first.key: 1})
+    assert order.state == "partially_shipped"
+    assert order.track([_scan("SF1", "delivered", 30, "a1")]) is None
+    assert order.state == "partially_shipped"
