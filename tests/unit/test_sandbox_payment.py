@@ -691,3 +691,18 @@ def test_racing_refunds_never_exceed_the_payment(
         results = list(pool.map(attempt, range(16)))
     assert results.count(True) == 10
     assert gateway.query(intent.payment_id).status is PaymentStatus.REFUNDED
+
+
+def test_the_payment_lifecycle_is_a_machine_the_sandbox_obeys() -> None:
+    from mallcore.ports import PAYMENT_MACHINE
+
+    assert PAYMENT_MACHINE.states == ("pending", "paid", "failed", "refunded")
+    assert PAYMENT_MACHINE.actions("failed") == ("pay", "fail")
+    assert PAYMENT_MACHINE.actions("paid") == ("refund_part", "refund_all")
+    assert PAYMENT_MACHINE.actions("refunded") == ()
+    gateway, _, _ = make_gateway()
+    intent = gateway.create(pay_request())
+    gateway.notify(intent.payment_id, "paid")
+    with pytest.raises(InvalidTransitionError, match="paid"):
+        gateway.notify(intent.payment_id, "failed")  # paid has no "fail" move
+    assert gateway.query(intent.payment_id).status is PaymentStatus.PAID

@@ -49,6 +49,7 @@ from mallcore.errors import (
 )
 from mallcore.money import parse_money
 from mallcore.ports.payment import (
+    PAYMENT_MACHINE,
     NonceStore,
     PaymentIntent,
     PaymentNotification,
@@ -385,7 +386,8 @@ class SandboxGateway:
         moment = aware(at, field="at") if at is not None else self.clock.now()
         with self._lock:
             intent = self._intent(payment_id)
-            if intent.status not in (PaymentStatus.PENDING, PaymentStatus.FAILED):
+            action = "pay" if outcome is PaymentStatus.PAID else "fail"
+            if PAYMENT_MACHINE.transition(intent.status.value, action) is None:
                 action = f"notify {outcome.value} for"
                 raise InvalidTransitionError(payment_id, intent.status.value, action)
             self._intents[payment_id] = attrs.evolve(intent, status=outcome)
@@ -501,7 +503,11 @@ class SandboxGateway:
         if request.amount > refundable:
             raise RefundExceedsPaymentError(intent.payment_id, request.amount, refundable)
         total = intent.refunded + request.amount
-        status = PaymentStatus.REFUNDED if total == intent.amount else PaymentStatus.PAID
+        action = "refund_all" if total == intent.amount else "refund_part"
+        move = PAYMENT_MACHINE.transition(intent.status.value, action)
+        if move is None:  # refundable is zero unless paid, so this is a broken invariant
+            raise RefundExceedsPaymentError(intent.payment_id, request.amount, refundable)
+        status = PaymentStatus(move.target)
         refund_id = self._new_id("re", request.idempotency_key, taken=self._refunds)
         result = RefundResult(refund_id, intent.payment_id, request.amount, total, self.clock.now())
         self._intents[intent.payment_id] = attrs.evolve(intent, refunded=total, status=status)

@@ -8,6 +8,7 @@
 
 from mallcore.ports.inventory import InventoryStore
 from mallcore.ports.payment import (
+    PAYMENT_MACHINE,
     NonceStore,
     PaymentGateway,
     PaymentIntent,
@@ -19,6 +20,7 @@ from mallcore.ports.payment import (
 )
 
 __all__ = [
+    "PAYMENT_MACHINE",
     "InventoryStore",
     "NonceStore",
     "PaymentGateway",

@@ -25,9 +25,11 @@ import moneyed
 from mallcore.checks import check_amount, check_choice, check_text, invalid
 from mallcore.clock import aware
 from mallcore.errors import CurrencyMismatchError, InvalidAmountError
+from mallcore.lifecycle import Machine, Transition
 from mallcore.money import Money, from_minor
 
 __all__ = [
+    "PAYMENT_MACHINE",
     "NonceStore",
     "PaymentGateway",
     "PaymentIntent",
@@ -53,6 +55,24 @@ class PaymentStatus(enum.Enum):
     FAILED = "failed"
     REFUNDED = "refunded"
 
+
+#: A payment's lifecycle as the provider holds it, for the :mod:`mallcore.lifecycle`
+#: engine: ``pay`` and ``fail`` from ``pending`` (or ``failed``: the customer
+#: tried again), ``refund_part`` keeps a payment ``paid``, ``refund_all``
+#: (refunds adding up to the whole amount) makes it ``refunded``. Adapters ask
+#: it which moves a payment may make, so that every gateway refuses the same ones.
+PAYMENT_MACHINE: Final = Machine(
+    "payment",
+    initial=PaymentStatus.PENDING.value,
+    states=[status.value for status in PaymentStatus],
+    transitions=[
+        Transition("pay", ["pending", "failed"], "paid"),
+        Transition("fail", ["pending", "failed"], "failed"),
+        Transition("refund_part", "paid", "paid"),
+        Transition("refund_all", "paid", "refunded"),
+    ],
+    final=[PaymentStatus.REFUNDED.value],
+)
 
 # The statuses a notification can report.
 _NOTIFIED: Final = frozenset({PaymentStatus.PAID, PaymentStatus.FAILED})
