@@ -22,6 +22,8 @@ derives from it, so ``except ValueError`` keeps working for callers::
     │   ├── AfterSaleWindowError              a no-reason return asked for after its window
     │   ├── InvalidTransitionError            a state machine refused an action
     │   └── PaymentMismatchError              a payment of another amount or currency
+    ├── MembershipError
+    │   └── InsufficientPointsError           a redemption above the usable balance
     └── PortError                             raised by adapters only
         ├── StorageError
         ├── PaymentError
@@ -54,12 +56,14 @@ __all__ = [
     "ConfigError",
     "CurrencyMismatchError",
     "ForgedSignatureError",
+    "InsufficientPointsError",
     "InsufficientStockError",
     "InvalidAmountError",
     "InvalidTransitionError",
     "InventoryError",
     "MalformedNotificationError",
     "MallcoreError",
+    "MembershipError",
     "OrderError",
     "PaymentDeclinedError",
     "PaymentError",
@@ -299,6 +303,29 @@ class PaymentMismatchError(OrderError):
         super().__init__(
             f"Order {order_number!r} must be paid {expected}, not {received}; nothing changed."
         )
+
+
+class MembershipError(MallcoreError):
+    """Base class for the errors of members' accounts and points ledgers."""
+
+
+class InsufficientPointsError(MembershipError):
+    """A redemption (or a negative adjustment) asked for more points than the member can use.
+
+    ``balance`` is the member's balance: a negative one is debt left by a
+    clawback, which blocks every redemption until new points pay it off.
+    """
+
+    def __init__(self, member_id: str, requested: int, balance: int) -> None:
+        self.member_id = member_id
+        self.requested = requested
+        self.balance = balance
+        why = (
+            f"the balance is {balance} (debt from a clawback blocks redemptions)"
+            if balance < 0
+            else f"{balance} available"
+        )
+        super().__init__(f"Member {member_id!r} can't spend {requested} points: {why}.")
 
 
 class PortError(MallcoreError):

@@ -1,6 +1,27 @@
-"""Membership: tiers, growth value and points."""
+"""Membership: tiers, growth value and points: redemption and earning in the quote, the ledger."""
 
+from mallcore.membership.ledger import (
+    EntryKind,
+    Expiry,
+    LedgerEntry,
+    LedgerPolicy,
+    LedgerStatement,
+    PointsLedger,
+)
 from mallcore.membership.points import PointsSettings, Redemption, points_to_earn, redeem
 from mallcore.membership.tiers import Tier, tier_for_growth
 
-__all__ = ["PointsSettings", "Redemption", "Tier", "points_to_earn", "redeem", "tier_for_growth"]
+__all__ = [
+    "EntryKind",
+    "Expiry",
+    "LedgerEntry",
+    "LedgerPolicy",
+    "LedgerStatement",
+    "PointsLedger",
+    "PointsSettings",
+    "Redemption",
+    "Tier",
+    "points_to_earn",
+    "redeem",
+    "tier_for_growth",
+]
