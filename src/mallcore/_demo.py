@@ -14,8 +14,10 @@ from mallcore.adapters.sandbox_carrier import SandboxCarrier
 from mallcore.adapters.sandbox_payment import SandboxGateway
 from mallcore.clock import AdvancingClock
 from mallcore.membership import PointsSettings, Tier
+from mallcore.membership.account import MemberAccount
+from mallcore.membership.ledger import EntryKind
 from mallcore.money import Money, format_money, from_minor, sum_money
-from mallcore.orders import Effect, EffectKind, Order, periods, statement
+from mallcore.orders import Order, periods, statement
 from mallcore.ports import InventoryStore, PaymentRequest
 from mallcore.pricing import Cart, CartLine, CatalogItem, Customer, PricingContext, Quote, quote
 from mallcore.promotions import (
@@ -34,6 +36,8 @@ from mallcore.sku import Product, Spec, SpecValue, build_matrix, make_product, m
 from mallcore.usecases import (
     carry_out,
     pay_from_notification,
+    redeem_for_order,
+    reward_payment,
     ship_with_carrier,
     track_with_carrier,
 )
@@ -126,6 +130,19 @@ def _context(products: list[Product]) -> PricingContext:
     )
 
 
+def _member(at: datetime) -> MemberAccount:
+    """The demo's customer: 1,800 points and 1,050 growth (gold) from earlier orders."""
+    member = MemberAccount("u-42", (Tier("member"), Tier("gold", 1000, rate=Decimal(95))))
+    earlier = at - timedelta(days=90)
+    member.ledger.earn(1800, at=earlier, source="earlier orders", key="earn:earlier")
+    member.earn_growth(1050, at=earlier, source="earlier orders", key="growth:earlier")
+    return member
+
+
+def _account_line(member: MemberAccount) -> str:
+    return f"{member.ledger.balance} points, growth {member.growth}, tier {member.tier}"
+
+
 def _order_story(say: Callable[[str], object], result: Quote, inventory: InventoryStore) -> None:
     """Place an order from *result*; pay, ship, deliver and refund it through the sandboxes."""
     clock = AdvancingClock(_NOW)
@@ -135,6 +152,11 @@ def _order_story(say: Callable[[str], object], result: Quote, inventory: Invento
         result, customer_id="u-42", at=clock.now(), reservation_id="order-1", coupons=("HOME5",)
     )
     say(f"   placed {order.number}: {order.state}, payable {format_money(order.payable)}\n")
+    member = _member(clock.now())
+    say(f"   member {_account_line(member)}\n")
+    redeemed = redeem_for_order(order, member, at=clock.now())
+    used = -redeemed.points if redeemed is not None else 0
+    say(f"   {used} points redeemed for the order: {_account_line(member)}\n")
 
     clock.advance(minutes=2)
     request = PaymentRequest(order.number, order.payable, "mallcore demo", f"pay:{order.number}")
@@ -145,6 +167,9 @@ def _order_story(say: Callable[[str], object], result: Quote, inventory: Invento
         f"   paid {format_money(order.payable)} through the sandbox gateway "
         f"({intent.payment_id}, signed notification verified): {order.state}\n"
     )
+    earned, growth = reward_payment(order, member, at=clock.now())
+    points_in = earned.points if earned is not None else 0
+    say(f"   earned {points_in} points and {growth} growth: {_account_line(member)}\n")
     reservation = inventory.get_reservation("order-1")
     assert reservation is not None
     coupons = ", ".join(code for effect in outcome.left for code in effect.coupons)
@@ -178,7 +203,6 @@ def _order_story(say: Callable[[str], object], result: Quote, inventory: Invento
     back = delivered.at + timedelta(days=2)
     mug = next(line for line in order.snapshot.lines if line.sku == "MUG")
     refunds: dict[str, list[Money]] = {}
-    left: list[Effect] = []
     for line, reason, units in ((mug, "wrong_item", [1]), (tee, "damaged", [1, 1])):
         for quantity in units:
             case = order.request_after_sale(
@@ -188,9 +212,16 @@ def _order_story(say: Callable[[str], object], result: Quote, inventory: Invento
             order.receive_return(case.id, at=back + timedelta(days=2))
             effects = order.refund_after_sale(case.id, at=back + timedelta(days=2))
             clock.current = max(clock.current, back + timedelta(days=2))
-            done = carry_out(order, effects, inventory=inventory, gateway=gateway, reason=reason)
+            done = carry_out(
+                order,
+                effects,
+                inventory=inventory,
+                gateway=gateway,
+                account=member,
+                at=clock.now(),
+                reason=reason,
+            )
             (refund,) = done.refunds
-            left += done.left
             refunds.setdefault(line.sku, []).append(refund.amount)
             say(
                 f"   {case.id}: {line.sku} × {quantity} returned ({reason}): "
@@ -208,10 +239,10 @@ def _order_story(say: Callable[[str], object], result: Quote, inventory: Invento
         f"of {format_money(order.payable)}; the gateway holds "
         f"{format_money(gateway.query(intent.payment_id).refundable)} of the payment\n"
     )
-    points = {kind: sum(e.points for e in left if e.kind is kind) for kind in EffectKind}
+    moves = member.ledger.statement(_NOW, clock.now() + timedelta(seconds=1)).moves
     say(
-        f"   for the membership ledger: {points[EffectKind.RETURN_POINTS]} redeemed points "
-        f"to return, {points[EffectKind.CLAW_BACK_POINTS]} earned points to claw back\n"
+        f"   after the refunds, {moves[EntryKind.RETURN]} redeemed points returned and "
+        f"{-moves[EntryKind.CLAWBACK]} earned points clawed back: {_account_line(member)}\n"
     )
 
     say("\n5. Daily statements (days with activity)\n")

@@ -15,8 +15,11 @@ mallcore can carry out. Everything else comes back to the caller.
   order is delivered once every parcel is.
 - :func:`carry_out`: stock effects through the
   :class:`~mallcore.ports.InventoryStore`, refunds through the gateway, with
-  the effect's idempotency key; coupon, points and reward effects are returned
-  for the coupon store and the membership side.
+  the effect's idempotency key; points and reward effects into the member's
+  account when one is given; coupon effects are returned for the coupon store.
+- :func:`redeem_for_order` and :func:`reward_payment`: the points an order
+  uses come out of the member's ledger when it is placed; its points and
+  growth value go in when it is paid.
 """
 
 from __future__ import annotations
@@ -28,7 +31,11 @@ from decimal import Decimal
 import attrs
 
 from mallcore.checks import invalid
+from mallcore.errors import InvalidTransitionError
 from mallcore.lifecycle import Event
+from mallcore.membership.account import MemberAccount
+from mallcore.membership.ledger import LedgerEntry
+from mallcore.money import allocate_minor, proportional_refund_minor, units_per_major
 from mallcore.orders import Effect, EffectKind, Order
 from mallcore.ports import InventoryStore, PaymentGateway, PaymentStatus, RefundRequest
 from mallcore.ports.payment import RefundResult
@@ -37,7 +44,10 @@ from mallcore.shipping.carriers import Carrier, ParcelItem, Shipment, Waybill
 __all__ = [
     "Outcome",
     "carry_out",
+    "growth_of_lines",
     "pay_from_notification",
+    "redeem_for_order",
+    "reward_payment",
     "ship_with_carrier",
     "track_with_carrier",
 ]
@@ -63,6 +73,8 @@ def carry_out(
     *,
     inventory: InventoryStore,
     gateway: PaymentGateway,
+    account: MemberAccount | None = None,
+    at: datetime | None = None,
     reason: str = "after-sale refund",
 ) -> Outcome:
     """Carry out *effects* of *order*: stock through *inventory*, refunds through *gateway*.
@@ -70,7 +82,12 @@ def carry_out(
     Commits and releases are idempotent in the store; each refund is asked
     with the effect's idempotency key, so running the same effects again
     (a retry after a crash) never refunds twice. A refund of zero (a case
-    whose units had paid nothing) asks the gateway for nothing.
+    whose units had paid nothing) asks the gateway for nothing. With an
+    *account* (and the instant *at*), ``return_points`` goes back into the
+    lots the order's redemption took from, ``claw_back_points`` is clawed
+    back, and ``claw_back_rewards`` takes back the refunded units' share of
+    the growth value the order earned (:func:`growth_of_lines`), each by the
+    effect's key; without one they are returned in ``left``.
 
     Raises:
         PaymentError: The gateway refused or timed out; retry with the same effects.
@@ -93,9 +110,95 @@ def carry_out(
             key = effect.key or f"refund:{effect.order}:{effect.payment_id}"
             request = RefundRequest(effect.payment_id, effect.amount, reason, key)
             refunds.append(gateway.refund(request))
+        elif account is not None and at is not None and effect.kind in _MEMBER_EFFECTS:
+            _to_account(order, effect, account, at)
         else:
             left.append(effect)
     return Outcome(tuple(refunds), tuple(left))
+
+
+_MEMBER_EFFECTS = frozenset(
+    {EffectKind.RETURN_POINTS, EffectKind.CLAW_BACK_POINTS, EffectKind.CLAW_BACK_REWARDS}
+)
+
+
+def _to_account(order: Order, effect: Effect, account: MemberAccount, at: datetime) -> None:
+    key = effect.key or f"{effect.kind}:{order.number}"
+    ledger = account.ledger
+    if effect.kind is EffectKind.RETURN_POINTS:
+        redemption = f"redeem:{order.number}"
+        known = ledger.entry_for(redemption) is not None
+        ledger.return_points(
+            effect.points,
+            at=at,
+            source=order.number,
+            key=key,
+            redemption_key=redemption if known else None,
+        )
+    elif effect.kind is EffectKind.CLAW_BACK_POINTS:
+        ledger.clawback(effect.points, at=at, source=order.number, key=key)
+    elif effect.line_key is not None:
+        line = order.snapshot.line(effect.line_key)
+        share = growth_of_lines(order)[effect.line_key]
+        # The case is refunded already: the units refunded before it are the rest.
+        before = order._refunded_units(line.key) - effect.quantity
+        growth = proportional_refund_minor(share, line.quantity, before, effect.quantity)
+        if growth:
+            account.claw_back_growth(growth, at=at, source=order.number, key=key)
+
+
+def growth_of_lines(order: Order, *, per_major: int = 1) -> dict[str, int]:
+    """The growth value *order* earns, by line: ``floor(items paid × per_major)`` split by lines.
+
+    The order's growth value is the whole major units its items paid
+    (freight excluded) times *per_major* (default 1 per ¥1), floored; it is
+    split across the lines by their items paid with
+    :func:`~mallcore.money.allocate_minor`, so that refunds claw back exactly
+    what each line earned.
+    """
+    lines = order.snapshot.lines
+    paid = [line.items_paid for line in lines]
+    total = sum(paid) * per_major // units_per_major(order.snapshot.currency)
+    shares = allocate_minor(total, paid) if any(paid) else [0] * len(lines)
+    return {line.key: share for line, share in zip(lines, shares, strict=True)}
+
+
+def redeem_for_order(order: Order, account: MemberAccount, *, at: datetime) -> LedgerEntry | None:
+    """Take the points *order* uses out of the member's ledger (key ``redeem:<order>``).
+
+    Call it when the order is placed; cancelling returns them (``return_points``).
+
+    Raises:
+        InsufficientPointsError: The member no longer has them; place nothing.
+    """
+    if not order.points_used:
+        return None
+    return account.ledger.redeem(
+        order.points_used, at=at, source=order.number, key=f"redeem:{order.number}"
+    )
+
+
+def reward_payment(
+    order: Order, account: MemberAccount, *, at: datetime, per_major: int = 1
+) -> tuple[LedgerEntry | None, int]:
+    """Credit a paid *order*'s points (key ``earn:<order>``) and growth (``growth:<order>``).
+
+    Returns the points entry (None when the order earns none) and the growth
+    value added. Idempotent: a second call changes nothing.
+
+    Raises:
+        InvalidTransitionError: The order is not paid.
+    """
+    if order.lifecycle.last("pay") is None:
+        raise InvalidTransitionError(order.number, order.state, "reward", why="it is not paid")
+    points = sum(line.points_earned for line in order.snapshot.lines)
+    entry = None
+    if points:
+        entry = account.ledger.earn(points, at=at, source=order.number, key=f"earn:{order.number}")
+    growth = sum(growth_of_lines(order, per_major=per_major).values())
+    if growth:
+        account.earn_growth(growth, at=at, source=order.number, key=f"growth:{order.number}")
+    return entry, growth
 
 
 def pay_from_notification(

@@ -162,6 +162,26 @@ def check_demo_output(out: str) -> None:
     assert refunded < payable
     assert held == payable - refunded  # the sandbox gateway refunded exactly what the order did
 
+    # 4b'. The member's points and growth: each step's numbers follow from the one before.
+    account = re.compile(r"(?P<points>-?\d+) points, growth (?P<growth>\d+), tier (?P<tier>\w+)$")
+    steps = [(line, m) for line in lines if (m := account.search(line))]
+    assert len(steps) == 4, out
+    (_, start), (used_line, used), (earn_line, earned), (refund_line, after) = steps
+    spent = int(used_line.split()[0])
+    assert int(used["points"]) == int(start["points"]) - spent
+    points_in, growth_in = (
+        int(n) for n in re.findall(r"earned (\d+) points and (\d+) growth", earn_line)[0]
+    )
+    assert int(earned["points"]) == int(used["points"]) + points_in
+    assert int(earned["growth"]) == int(used["growth"]) + growth_in
+    back, clawed = (
+        int(n)
+        for n in re.findall(r"(\d+) redeemed points returned and (\d+) earned", refund_line)[0]
+    )
+    assert int(after["points"]) == int(earned["points"]) + back - clawed
+    assert 0 < back < spent and 0 < clawed < points_in
+    assert int(after["growth"]) < int(earned["growth"])
+
     # 4c. Daily statements: the payment on the order's day, the refunds on theirs; each ties out.
     days = [line for line in lines if re.match(r"^\s+\d{4}-\d{2}-\d{2}: orders", line)]
     assert len(days) == 2, out

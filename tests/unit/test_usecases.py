@@ -19,6 +19,8 @@ from mallcore.errors import (
     PaymentMismatchError,
     ReplayedNotificationError,
 )
+from mallcore.membership import Tier
+from mallcore.membership.account import MemberAccount
 from mallcore.money import Money, to_minor
 from mallcore.orders import EffectKind, Order
 from mallcore.ports import PaymentRequest
@@ -26,7 +28,10 @@ from mallcore.shipping.carriers import ParcelItem, Shipment
 from mallcore.sku.inventory import ReservationState
 from mallcore.usecases import (
     carry_out,
+    growth_of_lines,
     pay_from_notification,
+    redeem_for_order,
+    reward_payment,
     ship_with_carrier,
     track_with_carrier,
 )
@@ -231,3 +236,86 @@ def test_an_after_sale_refund_goes_through_the_gateway_once_and_leaves_points_to
     again = carry_out(shop.order, effects, inventory=shop.inventory, gateway=shop.gateway)
     assert again.refunds == outcome.refunds  # the same key: one refund
     assert len(shop.gateway.refunds) == 1
+
+
+# --------------------------------------------------------------------------- membership
+
+
+def _member(shop: Shop) -> MemberAccount:
+    account = MemberAccount("c-1", [Tier("member"), Tier("silver", 100)])
+    account.ledger.earn(5000, at=AT - timedelta(days=30), source="signup", key="earn:signup")
+    return account
+
+
+def test_points_are_redeemed_at_placement_and_earned_with_growth_at_payment() -> None:
+    shop = Shop()
+    account = _member(shop)
+    redeem_for_order(shop.order, account, at=AT)
+    assert account.ledger.balance == 5000 - shop.order.points_used == 3000
+    headers, body = shop.notification()
+    pay_from_notification(shop.order, headers, body, gateway=shop.gateway, inventory=shop.inventory)
+    entry, growth = reward_payment(shop.order, account, at=AT + timedelta(minutes=5))
+    assert entry is not None and entry.points == 60 + 22 + 43
+    # floor(60.66 + 21.62 + 43.22 = 125.50 yuan) = 125, split by what each line paid:
+    # 125 x 6066/12550 = 60.42, x 2162/12550 = 21.54, x 4322/12550 = 43.05; the leftover
+    # point goes to the largest remainder (B).
+    assert growth == 125 and growth_of_lines(shop.order) == {"A": 60, "B": 22, "C": 43}
+    assert (account.growth, account.tier) == (125, "silver")
+    assert reward_payment(shop.order, account, at=AT + timedelta(minutes=6)) == (entry, 125)
+    assert account.growth == 125  # once
+
+
+def test_refunding_every_unit_returns_the_account_to_where_it_was() -> None:
+    shop = Shop()
+    account = _member(shop)
+    start = (account.ledger.balance, account.growth, account.tier)
+    redeem_for_order(shop.order, account, at=AT)
+    headers, body = shop.notification()
+    pay_from_notification(shop.order, headers, body, gateway=shop.gateway, inventory=shop.inventory)
+    reward_payment(shop.order, account, at=AT)
+    at = AT + timedelta(hours=1)
+    for line in shop.order.snapshot.lines:
+        for _ in range(line.quantity):  # unit by unit: the odd cents and points must still tie
+            case = shop.order.request_after_sale(
+                line.key, kind="refund_only", reason="other", quantity=1, at=at
+            )
+            shop.order.review_after_sale(case.id, approve=True, at=at)
+            effects = shop.order.refund_after_sale(case.id, at=at)
+            outcome = carry_out(
+                shop.order,
+                effects,
+                inventory=shop.inventory,
+                gateway=shop.gateway,
+                account=account,
+                at=at,
+            )
+            assert outcome.left == ()
+            again = carry_out(
+                shop.order,
+                effects,
+                inventory=shop.inventory,
+                gateway=shop.gateway,
+                account=account,
+                at=at,
+            )
+            assert again.refunds == outcome.refunds
+    assert shop.order.state == "closed"
+    assert (account.ledger.balance, account.growth, account.tier) == start
+    assert account.ledger.balance == sum(e.points for e in account.ledger.entries)
+
+
+def test_cancelling_returns_the_redeemed_points_into_their_lots() -> None:
+    shop = Shop()
+    account = _member(shop)
+    redeem_for_order(shop.order, account, at=AT)
+    effects = shop.order.cancel(at=AT + timedelta(minutes=30), actor="system")
+    carry_out(
+        shop.order,
+        effects,
+        inventory=shop.inventory,
+        gateway=shop.gateway,
+        account=account,
+        at=AT + timedelta(minutes=30),
+    )
+    assert account.ledger.balance == 5000
+    assert account.ledger.lots() == [(1, 5000, (AT - timedelta(days=30)).replace(year=2026 + 1))]

@@ -1,5 +1,6 @@
 """Membership: tiers, growth value and points: redemption and earning in the quote, the ledger."""
 
+from mallcore.membership.account import GrowthEntry, MemberAccount, TierChange, TierPolicy
 from mallcore.membership.ledger import (
     EntryKind,
     Expiry,
@@ -14,13 +15,17 @@ from mallcore.membership.tiers import Tier, tier_for_growth
 __all__ = [
     "EntryKind",
     "Expiry",
+    "GrowthEntry",
     "LedgerEntry",
     "LedgerPolicy",
     "LedgerStatement",
+    "MemberAccount",
     "PointsLedger",
     "PointsSettings",
     "Redemption",
     "Tier",
+    "TierChange",
+    "TierPolicy",
     "points_to_earn",
     "redeem",
     "tier_for_growth",

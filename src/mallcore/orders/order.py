@@ -101,8 +101,10 @@ class Effect(NamedTuple):
             growth value and reduces the brokerage those units earned.
         line_key: The order line, for ``claw_back_rewards``.
         quantity: The units refunded, for ``claw_back_rewards``.
-        key: The idempotency key to carry the effect out with (a refund's
-            ``refund:<case or payment id>``), so that a retry never refunds twice.
+        key: The idempotency key to carry the effect out with (``refund:``,
+            ``return:``, ``clawback:`` or ``rewards:`` and the case id; a
+            cancellation's ``return:<order>``, a late payment's
+            ``refund:<payment id>``), so that a retry never acts twice.
     """
 
     kind: EffectKind
@@ -421,7 +423,13 @@ class Order:
         if self.coupons:
             effects.append(Effect(EffectKind.UNLOCK_COUPONS, self.number, coupons=self.coupons))
         if self.points_used:
-            effects.append(Effect(EffectKind.RETURN_POINTS, self.number, points=self.points_used))
+            back = Effect(
+                EffectKind.RETURN_POINTS,
+                self.number,
+                points=self.points_used,
+                key=f"return:{self.number}",
+            )
+            effects.append(back)
         return effects
 
     # ----------------------------------------------------------------- after-sales
@@ -594,9 +602,15 @@ class Order:
         )
         effects = [refund]
         if points_back:
-            effects.append(Effect(EffectKind.RETURN_POINTS, self.number, points=points_back))
+            back = Effect(
+                EffectKind.RETURN_POINTS, self.number, points=points_back, key=f"return:{case.id}"
+            )
+            effects.append(back)
         if clawed:
-            effects.append(Effect(EffectKind.CLAW_BACK_POINTS, self.number, points=clawed))
+            claw = Effect(
+                EffectKind.CLAW_BACK_POINTS, self.number, points=clawed, key=f"clawback:{case.id}"
+            )
+            effects.append(claw)
         if items:
             rewards = Effect(
                 EffectKind.CLAW_BACK_REWARDS,
@@ -604,6 +618,7 @@ class Order:
                 amount=from_minor(items, self.snapshot.currency),
                 line_key=case.line_key,
                 quantity=case.quantity,
+                key=f"rewards:{case.id}",
             )
             effects.append(rewards)
         fully = all(self._refunded_units(each.key) == each.quantity for each in self.snapshot.lines)
