@@ -1,6 +1,15 @@
 """Membership: tiers, growth value and points: redemption and earning in the quote, the ledger."""
 
 from mallcore.membership.account import GrowthEntry, MemberAccount, TierChange, TierPolicy
+from mallcore.membership.distribution import (
+    BindMode,
+    Commission,
+    CommissionPlan,
+    LevelRate,
+    PromoterNetwork,
+    Withdrawal,
+    commissions_for_line,
+)
 from mallcore.membership.ledger import (
     EntryKind,
     Expiry,
@@ -13,19 +22,26 @@ from mallcore.membership.points import PointsSettings, Redemption, points_to_ear
 from mallcore.membership.tiers import Tier, tier_for_growth
 
 __all__ = [
+    "BindMode",
+    "Commission",
+    "CommissionPlan",
     "EntryKind",
     "Expiry",
     "GrowthEntry",
     "LedgerEntry",
     "LedgerPolicy",
     "LedgerStatement",
+    "LevelRate",
     "MemberAccount",
     "PointsLedger",
     "PointsSettings",
+    "PromoterNetwork",
     "Redemption",
     "Tier",
     "TierChange",
     "TierPolicy",
+    "Withdrawal",
+    "commissions_for_line",
     "points_to_earn",
     "redeem",
     "tier_for_growth",
