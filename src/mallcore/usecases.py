@@ -24,7 +24,7 @@ mallcore can carry out. Everything else comes back to the caller.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -34,6 +34,12 @@ from mallcore.checks import invalid
 from mallcore.errors import InvalidTransitionError
 from mallcore.lifecycle import Event
 from mallcore.membership.account import MemberAccount
+from mallcore.membership.distribution import (
+    Commission,
+    CommissionPlan,
+    PromoterNetwork,
+    commissions_for_line,
+)
 from mallcore.membership.ledger import LedgerEntry
 from mallcore.money import allocate_minor, proportional_refund_minor, units_per_major
 from mallcore.orders import Effect, EffectKind, Order
@@ -44,6 +50,7 @@ from mallcore.shipping.carriers import Carrier, ParcelItem, Shipment, Waybill
 __all__ = [
     "Outcome",
     "carry_out",
+    "commissions_for_order",
     "growth_of_lines",
     "pay_from_notification",
     "redeem_for_order",
@@ -74,6 +81,7 @@ def carry_out(
     inventory: InventoryStore,
     gateway: PaymentGateway,
     account: MemberAccount | None = None,
+    commissions: Sequence[Commission] = (),
     at: datetime | None = None,
     reason: str = "after-sale refund",
 ) -> Outcome:
@@ -87,7 +95,9 @@ def carry_out(
     lots the order's redemption took from, ``claw_back_points`` is clawed
     back, and ``claw_back_rewards`` takes back the refunded units' share of
     the growth value the order earned (:func:`growth_of_lines`), each by the
-    effect's key; without one they are returned in ``left``.
+    effect's key; without one they are returned in ``left``. A
+    ``claw_back_rewards`` effect also reduces the given *commissions* of the
+    refunded line by its units.
 
     Raises:
         PaymentError: The gateway refused or timed out; retry with the same effects.
@@ -112,6 +122,8 @@ def carry_out(
             refunds.append(gateway.refund(request))
         elif account is not None and at is not None and effect.kind in _MEMBER_EFFECTS:
             _to_account(order, effect, account, at)
+            if effect.kind is EffectKind.CLAW_BACK_REWARDS:
+                _reduce(commissions, effect, at)
         else:
             left.append(effect)
     return Outcome(tuple(refunds), tuple(left))
@@ -145,6 +157,43 @@ def _to_account(order: Order, effect: Effect, account: MemberAccount, at: dateti
         growth = proportional_refund_minor(share, line.quantity, before, effect.quantity)
         if growth:
             account.claw_back_growth(growth, at=at, source=order.number, key=key)
+
+
+def _reduce(commissions: Sequence[Commission], effect: Effect, at: datetime) -> None:
+    key = effect.key or f"rewards:{effect.order}:{effect.line_key}"
+    for commission in commissions:
+        same_line = commission.order == effect.order and commission.line_key == effect.line_key
+        if same_line and commission.state == "frozen":
+            commission.reduce(effect.quantity, at=at, key=key)
+
+
+def commissions_for_order(
+    order: Order,
+    *,
+    network: PromoterNetwork,
+    plan: CommissionPlan,
+    releases_at: datetime,
+) -> list[Commission]:
+    """The commissions a paid *order* earns its buyer's promoters, line by line.
+
+    Each level of :meth:`~mallcore.membership.distribution.PromoterNetwork.uplines`
+    above the buyer earns its rate of each line's paid item amount (freight
+    excluded), frozen until *releases_at* (when the after-sale window closes:
+    delivery plus the return window, say).
+    """
+    uplines = network.uplines(order.customer_id, levels=len(plan.levels))
+    made: list[Commission] = []
+    for line in order.snapshot.lines:
+        made += commissions_for_line(
+            plan,
+            uplines,
+            order=order.number,
+            line_key=line.key,
+            items_paid=line.items_paid,
+            units=line.quantity,
+            releases_at=releases_at,
+        )
+    return made
 
 
 def growth_of_lines(order: Order, *, per_major: int = 1) -> dict[str, int]:

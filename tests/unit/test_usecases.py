@@ -21,6 +21,7 @@ from mallcore.errors import (
 )
 from mallcore.membership import Tier
 from mallcore.membership.account import MemberAccount
+from mallcore.membership.distribution import CommissionPlan, LevelRate, PromoterNetwork
 from mallcore.money import Money, to_minor
 from mallcore.orders import EffectKind, Order
 from mallcore.ports import PaymentRequest
@@ -28,6 +29,7 @@ from mallcore.shipping.carriers import ParcelItem, Shipment
 from mallcore.sku.inventory import ReservationState
 from mallcore.usecases import (
     carry_out,
+    commissions_for_order,
     growth_of_lines,
     pay_from_notification,
     redeem_for_order,
@@ -302,6 +304,40 @@ def test_refunding_every_unit_returns_the_account_to_where_it_was() -> None:
     assert shop.order.state == "closed"
     assert (account.ledger.balance, account.growth, account.tier) == start
     assert account.ledger.balance == sum(e.points for e in account.ledger.entries)
+
+
+def test_refunds_reduce_the_promoters_frozen_commissions_to_zero() -> None:
+    shop = Shop()
+    account = _member(shop)
+    network = PromoterNetwork()
+    network.bind("c-1", "bob")
+    network.bind("bob", "alice")
+    headers, body = shop.notification()
+    pay_from_notification(shop.order, headers, body, gateway=shop.gateway, inventory=shop.inventory)
+    plan = CommissionPlan([LevelRate(5), LevelRate(3)])
+    made = commissions_for_order(
+        shop.order, network=network, plan=plan, releases_at=AT + timedelta(days=10)
+    )
+    # Line A paid 60.66 for its items: 5 % -> 3.03, 3 % -> 1.81 (floored).
+    a_lines = {(c.promoter, c.amount) for c in made if c.line_key == "A"}
+    assert a_lines == {("bob", 303), ("alice", 181)}
+    at = AT + timedelta(hours=1)
+    for line in shop.order.snapshot.lines:
+        case = shop.order.request_after_sale(
+            line.key, kind="refund_only", reason="other", quantity=line.quantity, at=at
+        )
+        shop.order.review_after_sale(case.id, approve=True, at=at)
+        effects = shop.order.refund_after_sale(case.id, at=at)
+        carry_out(
+            shop.order,
+            effects,
+            inventory=shop.inventory,
+            gateway=shop.gateway,
+            account=account,
+            commissions=made,
+            at=at,
+        )
+    assert all((c.amount, c.state) == (0, "cancelled") for c in made)
 
 
 def test_cancelling_returns_the_redeemed_points_into_their_lots() -> None:
