@@ -126,6 +126,12 @@ class LedgerMachine(RuleBasedStateMachine):
         assert {lot: n for lot, n in moved.items() if n} == left
 
     @invariant()
+    def the_stored_entries_restore_the_same_ledger(self) -> None:
+        restored = PointsLedger.restore("u-1", self.ledger.entries)
+        assert restored.balance == self.ledger.balance
+        assert restored.lots() == self.ledger.lots()
+
+    @invariant()
     def entries_are_in_time_order(self) -> None:
         times = [entry.at for entry in self.ledger.entries]
         assert times == sorted(times)

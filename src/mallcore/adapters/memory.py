@@ -1,7 +1,9 @@
 """In-memory adapters for tests, notebooks and single-process tools.
 
 :class:`InMemoryInventoryStore` keeps stock levels and reservations,
-:class:`InMemoryNonceStore` the nonces of accepted payment notifications.
+:class:`InMemoryNonceStore` the nonces of accepted payment notifications,
+:class:`InMemoryMemberRepository` member accounts and
+:class:`InMemoryPointsLedgerStore` members' ledger entries.
 
 >>> from datetime import datetime, UTC
 >>> store = InMemoryInventoryStore()
@@ -14,14 +16,18 @@ True
 
 from __future__ import annotations
 
+import copy
 import heapq
 import threading
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from mallcore.checks import check_text
 from mallcore.clock import aware
-from mallcore.errors import UnknownReservationError
+from mallcore.errors import StorageError, UnknownReservationError
+from mallcore.membership.account import MemberAccount
+from mallcore.membership.ledger import LedgerEntry
 from mallcore.sku import inventory
 from mallcore.sku.inventory import (
     DeductOn,
@@ -34,9 +40,14 @@ from mallcore.sku.inventory import (
 )
 
 if TYPE_CHECKING:
-    from mallcore.ports import InventoryStore, NonceStore
+    from mallcore.ports import InventoryStore, MemberRepository, NonceStore, PointsLedgerStore
 
-__all__ = ["InMemoryInventoryStore", "InMemoryNonceStore"]
+__all__ = [
+    "InMemoryInventoryStore",
+    "InMemoryMemberRepository",
+    "InMemoryNonceStore",
+    "InMemoryPointsLedgerStore",
+]
 
 
 class InMemoryInventoryStore:
@@ -194,7 +205,87 @@ class InMemoryNonceStore:
                 del self._kept[nonce]
 
 
+class InMemoryMemberRepository:
+    """A :class:`~mallcore.ports.MemberRepository` in a dict of copies, safe between threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._accounts: dict[str, MemberAccount] = {}
+
+    def add(self, account: MemberAccount) -> None:
+        """Store a new account; StorageError if its id is taken."""
+        with self._lock:
+            if account.member_id in self._accounts:
+                msg = f"member {account.member_id!r} exists already: save it instead"
+                raise StorageError(msg)
+            self._accounts[account.member_id] = copy.deepcopy(account)
+
+    def get(self, member_id: str) -> MemberAccount | None:
+        """A copy of the stored account, or None."""
+        with self._lock:
+            stored = self._accounts.get(member_id)
+            return copy.deepcopy(stored) if stored is not None else None
+
+    def save(self, account: MemberAccount, *, expected_version: int) -> None:
+        """Replace the stored account if it is still at *expected_version*."""
+        with self._lock:
+            stored = self._accounts.get(account.member_id)
+            if stored is None:
+                msg = f"member {account.member_id!r} is not stored: add it first"
+                raise StorageError(msg)
+            if stored.version != expected_version:
+                msg = (
+                    f"member {account.member_id!r} is at version {stored.version}, not "
+                    f"{expected_version}: someone saved it since it was read; read it again"
+                )
+                raise StorageError(msg)
+            self._accounts[account.member_id] = copy.deepcopy(account)
+
+
+class InMemoryPointsLedgerStore:
+    """A :class:`~mallcore.ports.PointsLedgerStore` in lists, with a running balance per member."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[str, list[LedgerEntry]] = {}
+        self._balances: dict[str, int] = {}
+
+    def append(
+        self, member_id: str, entries: Sequence[LedgerEntry], *, expected_count: int
+    ) -> None:
+        """Append *entries* after the *expected_count* stored, all or none."""
+        check_text("member_id", member_id)
+        with self._lock:
+            stored = self._entries.setdefault(member_id, [])
+            if len(stored) != expected_count:
+                msg = (
+                    f"member {member_id!r} has {len(stored)} ledger entries, not "
+                    f"{expected_count}: someone appended since they were read; read them again"
+                )
+                raise StorageError(msg)
+            for offset, entry in enumerate(entries, start=expected_count + 1):
+                if not isinstance(entry, LedgerEntry) or entry.number != offset:
+                    msg = f"entry {entry!r} must be a LedgerEntry numbered {offset}"
+                    raise StorageError(msg)
+            stored.extend(entries)
+            self._balances[member_id] = self._balances.get(member_id, 0) + sum(
+                entry.points for entry in entries
+            )
+
+    def entries(self, member_id: str) -> list[LedgerEntry]:
+        """The member's entries in order."""
+        with self._lock:
+            return list(self._entries.get(member_id, ()))
+
+    def balance(self, member_id: str) -> int:
+        """The running sum of the member's entries."""
+        with self._lock:
+            return self._balances.get(member_id, 0)
+
+
 if TYPE_CHECKING:
     # mypy proves here that the adapters have the ports' structure.
     _store: InventoryStore = InMemoryInventoryStore()
     _nonces: NonceStore = InMemoryNonceStore()
+    _members: MemberRepository = InMemoryMemberRepository()
+    _ledgers: PointsLedgerStore = InMemoryPointsLedgerStore()

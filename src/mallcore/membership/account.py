@@ -126,6 +126,11 @@ class MemberAccount:
         self._tier = start.id if start is not None else None
 
     @property
+    def version(self) -> int:
+        """Incremented by every recorded change (growth, points, tier), for optimistic storage."""
+        return len(self.growth_entries) + len(self.ledger.entries) + len(self.tier_history)
+
+    @property
     def growth(self) -> int:
         """The growth value: the sum of the growth entries, never below zero."""
         return self._growth

@@ -109,6 +109,7 @@ class LedgerEntry(NamedTuple):
         lots: ``(lot, points)`` pairs: the lots it filled (positive) or took
             from (negative); a lot is numbered by the entry that opened it.
         expires_at: For an entry that opened a lot: when that lot expires.
+        redemption_key: For a return into a redemption's lots: that redemption's key.
     """
 
     number: int
@@ -119,6 +120,7 @@ class LedgerEntry(NamedTuple):
     key: str
     lots: tuple[tuple[int, int], ...]
     expires_at: datetime | None
+    redemption_key: str | None = None
 
 
 class LedgerStatement(NamedTuple):
@@ -274,9 +276,9 @@ class PointsLedger:
             if back:
                 targets.append((lot, back))
                 still -= back
-        entry = self._credit(EntryKind.RETURN, wanted, at, source, key, None, into=targets)
-        self._returned[redemption_key] = self._returned.get(redemption_key, 0) + wanted
-        return entry
+        return self._credit(
+            EntryKind.RETURN, wanted, at, source, key, None, into=targets, of=redemption_key
+        )
 
     # ------------------------------------------------------------------ points out
 
@@ -352,6 +354,7 @@ class PointsLedger:
         expires_at: datetime | None,
         *,
         into: Iterable[tuple[int, int]] = (),
+        of: str | None = None,
     ) -> LedgerEntry:
         wanted = _points("points", points)
         seen = self._seen(key, kind, wanted)
@@ -377,20 +380,11 @@ class PointsLedger:
             owed -= pays
             if amount - pays:
                 lots.append((lot, amount - pays))
-        entry = self._append(
-            kind,
-            wanted,
-            moment,
-            source,
-            key,
-            tuple(lots),
-            self._expiry[targets[0][0]] if opens else None,
+        expiry_of_new = self._expiry[targets[0][0]] if opens else None
+        entry = LedgerEntry(
+            len(self.entries) + 1, kind, wanted, moment, source, key, tuple(lots), expiry_of_new, of
         )
-        for lot, amount in lots:
-            before = self._left.get(lot, 0)
-            self._left[lot] = before + amount
-            if not before:  # a lot is queued exactly while it has points left
-                heapq.heappush(self._queue, (self._expiry[lot], lot))
+        self._record(entry)
         return entry
 
     def _debit(
@@ -420,7 +414,7 @@ class PointsLedger:
             self._left[lot] = left - take  # nothing below can fail: the checks are done
             if take == left:
                 heapq.heappop(queue)
-        return self._append(kind, -wanted, moment, source, key, tuple(taken), None)
+        return self._append(kind, -wanted, moment, source, key, tuple(taken), None, moved=True)
 
     def _append(
         self,
@@ -431,9 +425,51 @@ class PointsLedger:
         key: str,
         lots: tuple[tuple[int, int], ...],
         expires_at: datetime | None,
+        *,
+        moved: bool = False,
     ) -> LedgerEntry:
         entry = LedgerEntry(len(self.entries) + 1, kind, points, at, source, key, lots, expires_at)
-        self.entries.append(entry)
-        self._by_key[key] = entry
-        self._balance += points
+        self._record(entry, moved=moved)
         return entry
+
+    def _record(self, entry: LedgerEntry, *, moved: bool = False) -> None:
+        """Keep *entry* and apply it to the balance, the lots and the keys.
+
+        *moved*: its lot moves were applied already (a debit takes from the
+        lots as it walks them).
+        """
+        self.entries.append(entry)
+        self._by_key[entry.key] = entry
+        self._balance += entry.points
+        if entry.expires_at is not None:
+            self._expiry[entry.number] = entry.expires_at
+        if entry.redemption_key is not None:
+            self._returned[entry.redemption_key] = (
+                self._returned.get(entry.redemption_key, 0) + entry.points
+            )
+        if moved:
+            return
+        for lot, amount in entry.lots:
+            before = self._left.get(lot, 0)
+            self._left[lot] = before + amount
+            if not before and before + amount:  # queued exactly while it has points left
+                heapq.heappush(self._queue, (self._expiry[lot], lot))
+
+    @classmethod
+    def restore(
+        cls, member_id: str, entries: Iterable[LedgerEntry], policy: LedgerPolicy | None = None
+    ) -> PointsLedger:
+        """Rebuild a ledger from its stored *entries* (in order), as a storage adapter does.
+
+        Raises:
+            ConfigError: Entries out of order or numbered wrongly.
+        """
+        ledger = cls(member_id, policy or LedgerPolicy())
+        for index, entry in enumerate(entries, start=1):
+            if not isinstance(entry, LedgerEntry) or entry.number != index:
+                raise invalid(f"entries[{index - 1}]", entry, f"must be ledger entry {index}")
+            ledger._check_at(entry.at)
+            ledger._record(entry)
+        ledger._queue = [(ledger._expiry[n], n) for n, left in ledger._left.items() if left]
+        heapq.heapify(ledger._queue)
+        return ledger

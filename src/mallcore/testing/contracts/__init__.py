@@ -6,11 +6,17 @@ pytest then runs the whole contract against your adapter.
 
 from mallcore.testing.contracts._carrier import CarrierContract
 from mallcore.testing.contracts._inventory import InventoryStoreContract
+from mallcore.testing.contracts._membership import (
+    MemberRepositoryContract,
+    PointsLedgerStoreContract,
+)
 from mallcore.testing.contracts._payment import NonceStoreContract, PaymentGatewayContract
 
 __all__ = [
     "CarrierContract",
     "InventoryStoreContract",
+    "MemberRepositoryContract",
     "NonceStoreContract",
     "PaymentGatewayContract",
+    "PointsLedgerStoreContract",
 ]
