@@ -32,6 +32,7 @@ from mallcore.orders.after_sales import SELLER_FAULTS, AfterSaleCase, AfterSaleK
 from mallcore.orders.machines import AFTER_SALE_MACHINE, ORDER_MACHINE
 from mallcore.orders.numbers import new_order_number
 from mallcore.orders.snapshot import OrderSnapshot
+from mallcore.pricing.pipeline import is_points_mall_order
 from mallcore.pricing.quote import Quote
 from mallcore.shipping.carriers import TrackingEvent, TrackingStatus
 from mallcore.shipping.tracking import journey
@@ -186,7 +187,8 @@ class Order:
 
         Raises:
             ConfigError: An empty customer id, a naive *at*, or a zero total
-                when the policy does not allow zero payment.
+                when the policy does not allow zero payment (a pure points-mall
+                order, paid wholly with points, is always allowed).
         """
         policy = policy or OrderPolicy()
         moment = aware(at, field="at")
@@ -204,7 +206,7 @@ class Order:
             snapshot.points_used,
         )
         if snapshot.total_minor == 0:
-            if not policy.allow_zero_payment:
+            if not (policy.allow_zero_payment or is_points_mall_order(quote)):
                 reason = "is zero and the policy does not allow zero payment"
                 raise invalid("total", str(snapshot.total.amount), reason)
             order.lifecycle.fire("pay", at=moment, reason="nothing to pay", key="zero-payment")

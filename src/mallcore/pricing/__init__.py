@@ -9,7 +9,7 @@ from mallcore.pricing.best import BestCoupons, best_coupons
 from mallcore.pricing.cart import Cart, CartLine
 from mallcore.pricing.catalog import CatalogItem, PriceOverride, QuantityTier
 from mallcore.pricing.context import Customer, PricingContext, TaxMode, TaxSettings
-from mallcore.pricing.pipeline import quote
+from mallcore.pricing.pipeline import is_points_mall_order, quote
 from mallcore.pricing.quote import Adjustment, LineColumns, Quote, QuoteLine, Rejection, Stage
 from mallcore.pricing.rulebook import RuleBook, compile_rules
 from mallcore.pricing.scenario import Scenario, load_scenario
@@ -35,6 +35,7 @@ __all__ = [
     "TaxSettings",
     "best_coupons",
     "compile_rules",
+    "is_points_mall_order",
     "load_scenario",
     "quote",
 ]

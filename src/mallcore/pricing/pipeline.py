@@ -35,7 +35,14 @@ from mallcore.pricing.sheet import PriceSheet, split
 from mallcore.pricing.shipping_stage import charge_shipping
 from mallcore.pricing.tax import add_tax
 
-__all__ = ["BeforeCoupons", "check_payable", "price_before_coupons", "price_from_coupons", "quote"]
+__all__ = [
+    "BeforeCoupons",
+    "check_payable",
+    "is_points_mall_order",
+    "price_before_coupons",
+    "price_from_coupons",
+    "quote",
+]
 
 
 @attrs.frozen
@@ -199,7 +206,8 @@ def quote(cart: Cart, context: PricingContext) -> Quote:
         ConfigError: Unknown SKU.
         CurrencyMismatchError: A SKU priced in another currency.
         UndeliverableError: A line cannot ship to ``context.ship_to``.
-        ZeroPaymentError: The total is zero and ``allow_zero_payment`` is false.
+        ZeroPaymentError: The total is zero and ``allow_zero_payment`` is false,
+            unless it is a pure points-mall order (:func:`is_points_mall_order`).
     """
     result = price_from_coupons(
         price_before_coupons(cart, context), context, cart.coupons, cart.points, consume=True
@@ -208,8 +216,32 @@ def quote(cart: Cart, context: PricingContext) -> Quote:
     return result
 
 
+def is_points_mall_order(result: Quote) -> bool:
+    """Whether points paid for every line of a zero-total quote (积分商城): no ZeroPaymentError.
+
+    A pure points-mall order is one whose total is zero and in which every
+    line that is not a gift was paid with points (its points deduction is
+    above zero): the customer exchanged points for the goods. A zero total
+    reached any other way (a coupon as large as the cart) still needs
+    ``allow_zero_payment``.
+    """
+    columns = result.columns
+    return (
+        result.total_minor == 0
+        and result.points_used > 0
+        and all(
+            points > 0 or gift
+            for points, gift in zip(columns.points_deduction, columns.gift, strict=True)
+        )
+    )
+
+
 def check_payable(result: Quote, context: PricingContext) -> None:
-    """Raise :class:`ZeroPaymentError` for a zero total unless the context allows it."""
-    if result.total_minor == 0 and not context.allow_zero_payment:
+    """Raise :class:`ZeroPaymentError` for a zero total unless allowed or a points-mall order."""
+    if (
+        result.total_minor == 0
+        and not context.allow_zero_payment
+        and not is_points_mall_order(result)
+    ):
         msg = f"the cart comes to {from_minor(0, context.currency)} and allow_zero_payment is false"
         raise ZeroPaymentError(msg)
