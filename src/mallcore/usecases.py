@@ -33,7 +33,7 @@ import attrs
 from mallcore.checks import invalid
 from mallcore.errors import InvalidTransitionError
 from mallcore.lifecycle import Event
-from mallcore.membership.account import MemberAccount
+from mallcore.membership.account import MemberAccount, growth_shares
 from mallcore.membership.distribution import (
     Commission,
     CommissionPlan,
@@ -41,7 +41,7 @@ from mallcore.membership.distribution import (
     commissions_for_line,
 )
 from mallcore.membership.ledger import LedgerEntry
-from mallcore.money import allocate_minor, proportional_refund_minor, units_per_major
+from mallcore.money import proportional_refund_minor, units_per_major
 from mallcore.orders import Effect, EffectKind, Order
 from mallcore.ports import InventoryStore, PaymentGateway, PaymentStatus, RefundRequest
 from mallcore.ports.payment import RefundResult
@@ -207,8 +207,7 @@ def growth_of_lines(order: Order, *, per_major: int = 1) -> dict[str, int]:
     """
     lines = order.snapshot.lines
     paid = [line.items_paid for line in lines]
-    total = sum(paid) * per_major // units_per_major(order.snapshot.currency)
-    shares = allocate_minor(total, paid) if any(paid) else [0] * len(lines)
+    shares = growth_shares(paid, units_per_major(order.snapshot.currency), per_major)
     return {line.key: share for line, share in zip(lines, shares, strict=True)}
 
 

@@ -27,8 +27,26 @@ from mallcore.checks import MAX_POINTS, as_tuple, check_choice, check_count, che
 from mallcore.clock import aware
 from mallcore.membership.ledger import LedgerPolicy, PointsLedger
 from mallcore.membership.tiers import Tier, check_tier_ladder, tier_for_growth
+from mallcore.money import allocate_minor
 
-__all__ = ["GrowthEntry", "MemberAccount", "TierChange", "TierPolicy"]
+__all__ = ["GrowthEntry", "MemberAccount", "TierChange", "TierPolicy", "growth_shares"]
+
+
+def growth_shares(items_paid: Sequence[int], units_per_major: int, per_major: int = 1) -> list[int]:
+    """Growth value earned by lines that paid *items_paid* minor units for their items.
+
+    The order earns ``floor(sum(items_paid) × per_major / units_per_major)``
+    (1 per ¥1 by default, freight excluded), split across the lines by what
+    each paid with :func:`~mallcore.money.allocate_minor`, so that refunds can
+    claw back exactly what each line earned.
+
+    >>> growth_shares([6066, 2162, 4322], 100)  # ¥125.50 in all: 125, split
+    [60, 22, 43]
+    """
+    total = sum(items_paid) * per_major // units_per_major
+    if not any(items_paid):
+        return [0] * len(items_paid)
+    return allocate_minor(total, list(items_paid))
 
 
 class TierPolicy(enum.StrEnum):

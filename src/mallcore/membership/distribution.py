@@ -201,11 +201,15 @@ class CommissionPlan:
     """The commission of each level of promoters above the buyer, nearest first.
 
     >>> plan = CommissionPlan([LevelRate(5), LevelRate(3)])
-    >>> [rate.amount(9999, 1) for rate in plan.levels]  # a line paying 99.99
+    >>> plan.preview(9999, 1)  # a line paying 99.99
     [499, 299]
     """
 
     levels: tuple[LevelRate, ...] = attrs.field(converter=_levels)
+
+    def preview(self, items_paid: int, units: int) -> list[int]:
+        """What each level would earn on a line paying *items_paid* for *units* (minor units)."""
+        return [rate.amount(items_paid, units) for rate in self.levels]
 
 
 @attrs.define(on_setattr=attrs.setters.NO_OP)
@@ -286,8 +290,8 @@ def commissions_for_line(
     *items_paid* is what the line paid for its items, freight excluded (minor units).
     """
     made = []
-    for level, (promoter, rate) in enumerate(zip(uplines, plan.levels, strict=False), start=1):
-        amount = rate.amount(items_paid, units)
+    amounts = plan.preview(items_paid, units)
+    for level, (promoter, amount) in enumerate(zip(uplines, amounts, strict=False), start=1):
         if amount:
             made.append(Commission(promoter, order, line_key, level, units, amount, releases_at))
     return made

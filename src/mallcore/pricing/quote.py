@@ -16,7 +16,17 @@ from typing import Any, Final, NamedTuple
 
 import attrs
 
-from mallcore.money import DEFAULT_LOCALE, Currency, Money, format_money, from_minor, minor_units
+from mallcore.membership.account import growth_shares
+from mallcore.membership.distribution import CommissionPlan
+from mallcore.money import (
+    DEFAULT_LOCALE,
+    Currency,
+    Money,
+    format_money,
+    from_minor,
+    minor_units,
+    units_per_major,
+)
 from mallcore.promotions.reasons import Reason
 
 __all__ = [
@@ -392,6 +402,37 @@ class Quote:
     def points_earned(self) -> int:
         """Points the order earns once paid."""
         return sum(self.columns.points_earned)
+
+    def items_paid_minor(self) -> list[int]:
+        """What each line paid for its items, freight excluded, in minor units (cart order)."""
+        columns = self.columns
+        return [
+            paid - shipping for paid, shipping in zip(columns.paid, columns.shipping, strict=True)
+        ]
+
+    def growth_earned(self, per_major: int = 1) -> dict[str, int]:
+        """Stage 8: the growth value (成长值) each line earns once paid, by line key.
+
+        ``floor`` of the whole major units the items paid (freight excluded)
+        times *per_major*, split across the lines by what each paid; the same
+        split an order uses to claw growth back on refunds.
+        """
+        shares = growth_shares(self.items_paid_minor(), units_per_major(self.currency), per_major)
+        return dict(zip(self.columns.key, shares, strict=True))
+
+    def brokerage_preview(self, plan: CommissionPlan) -> dict[str, list[int]]:
+        """Stage 8: what each level of promoters would earn on each line under *plan* (minor units).
+
+        A preview: who earns it depends on the buyer's promoters, and refunds
+        reduce it before it becomes available.
+        """
+        columns = self.columns
+        return {
+            key: plan.preview(paid, units)
+            for key, paid, units in zip(
+                columns.key, self.items_paid_minor(), columns.quantity, strict=True
+            )
+        }
 
     def amount(self, name: str) -> Money:
         """An order total by name: ``list_subtotal``, ``item_discount``, ``coupon_discount``, ...
