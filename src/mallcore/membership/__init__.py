@@ -10,6 +10,7 @@ from mallcore.membership.distribution import (
     Withdrawal,
     commissions_for_line,
 )
+from mallcore.membership.earning import EarningRules, MissedDay, SignInRule, SignInStreak
 from mallcore.membership.ledger import (
     EntryKind,
     Expiry,
@@ -19,12 +20,14 @@ from mallcore.membership.ledger import (
     PointsLedger,
 )
 from mallcore.membership.points import PointsSettings, Redemption, points_to_earn, redeem
+from mallcore.membership.programme import Programme
 from mallcore.membership.tiers import Tier, tier_for_growth
 
 __all__ = [
     "BindMode",
     "Commission",
     "CommissionPlan",
+    "EarningRules",
     "EntryKind",
     "Expiry",
     "GrowthEntry",
@@ -33,10 +36,14 @@ __all__ = [
     "LedgerStatement",
     "LevelRate",
     "MemberAccount",
+    "MissedDay",
     "PointsLedger",
     "PointsSettings",
+    "Programme",
     "PromoterNetwork",
     "Redemption",
+    "SignInRule",
+    "SignInStreak",
     "Tier",
     "TierChange",
     "TierPolicy",

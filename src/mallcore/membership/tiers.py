@@ -9,6 +9,7 @@ import attrs
 
 from mallcore.checks import (
     MAX_POINTS,
+    as_tuple,
     check_count,
     check_decimal,
     check_flag,
@@ -21,6 +22,10 @@ from mallcore.errors import ConfigError
 __all__ = ["Tier", "check_tier_ladder", "tier_for_growth"]
 
 
+def _templates(value: object) -> tuple[str, ...]:
+    return as_tuple("coupon_templates", value)
+
+
 @attrs.frozen
 class Tier:
     """A membership tier.
@@ -31,6 +36,9 @@ class Tier:
         rate: Member price rate in percent units (``95`` = pay 95 %); None = no member price.
         points_multiplier: Multiplies earned points (``1.5``).
         free_shipping: Members of this tier ship free.
+        birthday_coupon: The coupon template a member of this tier gets on
+            their birthday; None for none.
+        coupon_templates: Coupon templates only members of this tier may claim.
     """
 
     id: str
@@ -38,6 +46,8 @@ class Tier:
     rate: Decimal | None = None
     points_multiplier: Decimal = Decimal(1)
     free_shipping: bool = False
+    birthday_coupon: str | None = None
+    coupon_templates: tuple[str, ...] = attrs.field(default=(), converter=_templates)
 
     def __attrs_post_init__(self) -> None:
         check_text("id", self.id)
@@ -47,6 +57,10 @@ class Tier:
         multiplier = check_decimal("points_multiplier", self.points_multiplier, maximum=100)
         object.__setattr__(self, "points_multiplier", multiplier)
         check_flag("free_shipping", self.free_shipping)
+        if self.birthday_coupon is not None:
+            check_text("birthday_coupon", self.birthday_coupon)
+        for index, template in enumerate(self.coupon_templates):
+            check_text(f"coupon_templates[{index}]", template)
 
 
 def check_tier_ladder(tiers: Sequence[Tier]) -> None:
