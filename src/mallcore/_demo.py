@@ -45,6 +45,12 @@ from mallcore.usecases import (
 _LOCALES = ("zh_CN", "en_US", "de_DE", "ja_JP")
 _CST = timezone(timedelta(hours=8))
 _NOW = datetime(2026, 11, 11, 20, 0, tzinfo=_CST)
+#: The programme's tiers; the demo's customer is gold, 254 growth short of platinum.
+_TIERS = (
+    Tier("member"),
+    Tier("gold", 1000, rate=Decimal(95)),
+    Tier("platinum", 1300, rate=Decimal(92), free_shipping=True),
+)
 
 
 def _catalog() -> list[Product]:
@@ -123,7 +129,7 @@ def _context(products: list[Product]) -> PricingContext:
         promotions=promotions,
         coupons={"HOME5": coupon},
         freight_templates={"parcel": parcel},
-        tiers=(Tier("member"), Tier("gold", 1000, rate=Decimal(95))),
+        tiers=_TIERS,
         points=PointsSettings(max_points_per_order=1000),
         customer=Customer("u-42", tier="gold", points=1800),
         ship_to="440305",
@@ -132,7 +138,7 @@ def _context(products: list[Product]) -> PricingContext:
 
 def _member(at: datetime) -> MemberAccount:
     """The demo's customer: 1,800 points and 1,050 growth (gold) from earlier orders."""
-    member = MemberAccount("u-42", (Tier("member"), Tier("gold", 1000, rate=Decimal(95))))
+    member = MemberAccount("u-42", _TIERS)
     earlier = at - timedelta(days=90)
     member.ledger.earn(1800, at=earlier, source="earlier orders", key="earn:earlier")
     member.earn_growth(1050, at=earlier, source="earlier orders", key="growth:earlier")

@@ -42,7 +42,7 @@ from mallcore.membership.distribution import (
 )
 from mallcore.membership.ledger import LedgerEntry
 from mallcore.money import proportional_refund_minor, units_per_major
-from mallcore.orders import Effect, EffectKind, Order
+from mallcore.orders import Effect, EffectKind, Order, OrderPolicy
 from mallcore.ports import InventoryStore, PaymentGateway, PaymentStatus, RefundRequest
 from mallcore.ports.payment import RefundResult
 from mallcore.shipping.carriers import Carrier, ParcelItem, Shipment, Waybill
@@ -54,6 +54,7 @@ __all__ = [
     "growth_of_lines",
     "pay_from_notification",
     "redeem_for_order",
+    "release_commissions",
     "reward_payment",
     "ship_with_carrier",
     "track_with_carrier",
@@ -172,14 +173,15 @@ def commissions_for_order(
     *,
     network: PromoterNetwork,
     plan: CommissionPlan,
-    releases_at: datetime,
+    releases_at: datetime | None = None,
 ) -> list[Commission]:
     """The commissions a paid *order* earns its buyer's promoters, line by line.
 
     Each level of :meth:`~mallcore.membership.distribution.PromoterNetwork.uplines`
     above the buyer earns its rate of each line's paid item amount (freight
-    excluded), frozen until *releases_at* (when the after-sale window closes:
-    delivery plus the return window, say).
+    excluded), frozen until the after-sale window closes: *releases_at* if
+    the caller knows it, else :func:`release_commissions` works it out from
+    the order's delivery.
     """
     uplines = network.uplines(order.customer_id, levels=len(plan.levels))
     made: list[Commission] = []
@@ -194,6 +196,30 @@ def commissions_for_order(
             releases_at=releases_at,
         )
     return made
+
+
+def release_commissions(
+    order: Order,
+    commissions: Sequence[Commission],
+    *,
+    at: datetime,
+    policy: OrderPolicy | None = None,
+) -> list[Commission]:
+    """Make available the frozen commissions of *order* whose after-sale window has closed.
+
+    The window closes ``policy.return_window`` (7 days) after delivery; an
+    order not delivered yet releases nothing. Returns the commissions released.
+    """
+    delivered = order.lifecycle.last("deliver")
+    if delivered is None:
+        return []
+    closes = delivered.at + (policy or OrderPolicy()).return_window
+    return [
+        commission
+        for commission in commissions
+        if commission.order == order.number
+        and commission.release(at=at, window_closes_at=closes) is not None
+    ]
 
 
 def growth_of_lines(order: Order, *, per_major: int = 1) -> dict[str, int]:

@@ -181,6 +181,8 @@ def check_demo_output(out: str) -> None:
     assert int(after["points"]) == int(earned["points"]) + back - clawed
     assert 0 < back < spent and 0 < clawed < points_in
     assert int(after["growth"]) < int(earned["growth"])
+    # The order lifts the member a tier and its refunds (immediate policy) take it back.
+    assert earned["tier"] != start["tier"] == after["tier"]
 
     # 4c. Daily statements: the payment on the order's day, the refunds on theirs; each ties out.
     days = [line for line in lines if re.match(r"^\s+\d{4}-\d{2}-\d{2}: orders", line)]

@@ -21,7 +21,12 @@ from mallcore.errors import (
 )
 from mallcore.membership import Tier
 from mallcore.membership.account import MemberAccount
-from mallcore.membership.distribution import CommissionPlan, LevelRate, PromoterNetwork
+from mallcore.membership.distribution import (
+    CommissionPlan,
+    LevelRate,
+    PromoterNetwork,
+    available_balance,
+)
 from mallcore.money import Money, to_minor
 from mallcore.orders import EffectKind, Order
 from mallcore.ports import PaymentRequest
@@ -33,6 +38,7 @@ from mallcore.usecases import (
     growth_of_lines,
     pay_from_notification,
     redeem_for_order,
+    release_commissions,
     reward_payment,
     ship_with_carrier,
     track_with_carrier,
@@ -355,3 +361,18 @@ def test_cancelling_returns_the_redeemed_points_into_their_lots() -> None:
     )
     assert account.ledger.balance == 5000
     assert account.ledger.lots() == [(1, 5000, (AT - timedelta(days=30)).replace(year=2026 + 1))]
+
+
+def test_commissions_are_released_seven_days_after_delivery() -> None:
+    shop = _paid()
+    network = PromoterNetwork()
+    network.bind("c-1", "bob")
+    made = commissions_for_order(shop.order, network=network, plan=CommissionPlan([LevelRate(5)]))
+    assert release_commissions(shop.order, made, at=AT + timedelta(days=30)) == []  # not delivered
+    shop.order.ship(tracking_number="SF1", carrier="sf", at=AT)
+    shop.order.deliver(at=AT + timedelta(days=2))
+    closes = AT + timedelta(days=9)
+    assert release_commissions(shop.order, made, at=closes - timedelta(seconds=1)) == []
+    assert release_commissions(shop.order, made, at=closes) == made
+    assert {c.state for c in made} == {"available"}
+    assert available_balance(made, []) == sum(c.original for c in made) == 303 + 108 + 216

@@ -41,6 +41,7 @@ __all__ = [
     "LevelRate",
     "PromoterNetwork",
     "Withdrawal",
+    "available_balance",
     "commissions_for_line",
 ]
 
@@ -224,7 +225,8 @@ class Commission:
         units: Units the line bought.
         original: The commission when the line was paid (minor units).
         amount: What is left of it after refunds (minor units).
-        releases_at: When the line's after-sale window closes.
+        releases_at: When the line's after-sale window closes; None while
+            that is not known yet (the order is not delivered).
     """
 
     promoter: str
@@ -233,7 +235,7 @@ class Commission:
     level: int
     units: int
     original: int
-    releases_at: datetime
+    releases_at: datetime | None = None
     amount: int = attrs.field(init=False)
     refunded_units: int = attrs.field(default=0, init=False)
     lifecycle: Lifecycle = attrs.field(init=False)
@@ -268,11 +270,23 @@ class Commission:
         object.__setattr__(self, "refunded_units", self.refunded_units + units)
         return event
 
-    def release(self, *, at: datetime) -> Event | None:
-        """Make a frozen commission available once *at* reaches ``releases_at``; else None."""
-        if self.state != "frozen" or at < self.releases_at:
+    def release(self, *, at: datetime, window_closes_at: datetime | None = None) -> Event | None:
+        """Make a frozen commission available once the after-sale window has closed; else None.
+
+        The window closes at *window_closes_at* if given, else at ``releases_at``;
+        with neither known, nothing happens.
+        """
+        closes = window_closes_at if window_closes_at is not None else self.releases_at
+        if self.state != "frozen" or closes is None or at < closes:
             return None
         return self.lifecycle.fire("release", at=at, key="release")
+
+
+def available_balance(commissions: Sequence[Commission], withdrawals: Sequence[Withdrawal]) -> int:
+    """What a promoter may withdraw: available commissions less withdrawals not rejected."""
+    earned = sum(c.amount for c in commissions if c.state == "available")
+    taken = sum(w.amount for w in withdrawals if w.state != "rejected")
+    return earned - taken
 
 
 def commissions_for_line(
@@ -283,7 +297,7 @@ def commissions_for_line(
     line_key: str,
     items_paid: int,
     units: int,
-    releases_at: datetime,
+    releases_at: datetime | None = None,
 ) -> list[Commission]:
     """The commissions of one paid line: one per level that has a promoter and earns something.
 

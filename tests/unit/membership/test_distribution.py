@@ -17,6 +17,7 @@ from mallcore.membership.distribution import (
     LevelRate,
     PromoterNetwork,
     Withdrawal,
+    available_balance,
     commissions_for_line,
 )
 
@@ -164,3 +165,12 @@ def test_a_withdrawal_below_the_minimum_or_above_the_balance_is_refused(
 ) -> None:
     with pytest.raises(ConfigError, match=match):
         Withdrawal.request("bob", amount, available=5_000, minimum=1_000, fee_percent=1, at=AT)
+
+
+def test_the_available_balance_is_released_commissions_less_withdrawals_not_rejected() -> None:
+    first, second = _line()
+    first.release(at=WINDOW_CLOSES)  # 4.99 available; 2.99 still frozen
+    taken = Withdrawal.request("bob", 300, available=499, minimum=100, fee_percent=1, at=AT)
+    refused = Withdrawal.request("bob", 100, available=199, minimum=100, fee_percent=1, at=AT)
+    refused.reject(at=AT, reason="duplicate")
+    assert available_balance([first, second], [taken, refused]) == 199
