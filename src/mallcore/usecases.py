@@ -154,7 +154,7 @@ def _to_account(order: Order, effect: Effect, account: MemberAccount, at: dateti
         line = order.snapshot.line(effect.line_key)
         share = growth_of_lines(order)[effect.line_key]
         # The case is refunded already: the units refunded before it are the rest.
-        before = order._refunded_units(line.key) - effect.quantity
+        before = order.refunded_units(line.key) - effect.quantity
         growth = proportional_refund_minor(share, line.quantity, before, effect.quantity)
         if growth:
             account.claw_back_growth(growth, at=at, source=order.number, key=key)

@@ -579,7 +579,7 @@ class Order:
         if not case.lifecycle.can("refund"):  # refused before any amount is worked out
             case.lifecycle.fire("refund", at=at, actor="seller", key=key)
         line = self.snapshot.line(case.line_key)
-        before = self._refunded_units(case.line_key)
+        before = self.refunded_units(case.line_key)
         items = proportional_refund_minor(line.items_paid, line.quantity, before, case.quantity)
         freight = 0
         if case.reason in SELLER_FAULTS:
@@ -623,7 +623,7 @@ class Order:
                 key=f"rewards:{case.id}",
             )
             effects.append(rewards)
-        fully = all(self._refunded_units(each.key) == each.quantity for each in self.snapshot.lines)
+        fully = all(self.refunded_units(each.key) == each.quantity for each in self.snapshot.lines)
         if fully and self.lifecycle.can("close"):
             self.lifecycle.fire("close", at=at, actor="system", reason="every line refunded")
         return effects
@@ -655,11 +655,12 @@ class Order:
         """Units of each line not shipped yet; units refunded before they shipped are not sent."""
         sent = self.shipped_units()
         return {
-            line.key: line.quantity - sent[line.key] - self._refunded_units(line.key)
+            line.key: line.quantity - sent[line.key] - self.refunded_units(line.key)
             for line in self.snapshot.lines
         }
 
-    def _refunded_units(self, line_key: str) -> int:
+    def refunded_units(self, line_key: str) -> int:
+        """Units of the line *line_key* refunded through after-sale cases so far."""
         return sum(
             case.quantity
             for case in self.after_sales
@@ -672,7 +673,7 @@ class Order:
     def _refunds_everything_with(self, case: AfterSaleCase) -> bool:
         """Whether refunding *case* completes the refund of every unit of every line."""
         for line in self.snapshot.lines:
-            units = self._refunded_units(line.key) + (
+            units = self.refunded_units(line.key) + (
                 case.quantity if line.key == case.line_key else 0
             )
             if units != line.quantity:
