@@ -256,7 +256,7 @@ class PointsLedger:
                 return, an unknown *redemption_key*, a naive or backdated
                 *at*, a reused *key*.
         """
-        seen = self._seen(key, EntryKind.RETURN, points)
+        seen = self._seen(key, EntryKind.RETURN, _points("points", points))
         if seen is not None:
             return seen
         if redemption_key is None:
@@ -290,7 +290,7 @@ class PointsLedger:
                 points while there is debt); nothing changes.
             ConfigError: Points below 1, a naive or backdated *at*, a reused *key*.
         """
-        seen = self._seen(key, EntryKind.REDEEM, points)
+        seen = self._seen(key, EntryKind.REDEEM, -_points("points", points))
         if seen is not None:
             return seen
         self._check_at(aware(at, field="at"))
@@ -329,12 +329,13 @@ class PointsLedger:
 
     # ------------------------------------------------------------------ internals
 
-    def _seen(self, key: str, kind: EntryKind, points: object) -> LedgerEntry | None:
+    def _seen(self, key: str, kind: EntryKind, points: int) -> LedgerEntry | None:
+        """The entry already recorded under *key* for this move (*points* signed), if any."""
         check_text("key", key)
         seen = self._by_key.get(key)
         if seen is None:
             return None
-        if seen.kind is not kind or abs(seen.points) != points:
+        if seen.kind is not kind or seen.points != points:
             reason = f"was already used for {seen.kind} of {seen.points} point(s)"
             raise invalid("key", key, reason)
         return seen
@@ -391,7 +392,7 @@ class PointsLedger:
         self, kind: EntryKind, points: object, at: datetime, source: str, key: str, *, may_owe: bool
     ) -> LedgerEntry:
         wanted = _points("points", points)
-        seen = self._seen(key, kind, wanted)
+        seen = self._seen(key, kind, -wanted)
         if seen is not None:
             return seen
         moment = aware(at, field="at")

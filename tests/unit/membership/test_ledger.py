@@ -115,6 +115,14 @@ def test_points_must_be_a_whole_positive_number(points: object) -> None:
     assert ledger.entries == []
 
 
+def test_one_key_cannot_be_a_debit_and_a_credit() -> None:
+    ledger = _ledger()
+    ledger.adjust(-100, at=JUN, source="support", key="adj:1")
+    with pytest.raises(ConfigError, match="key='adj:1' was already used for adjust of -100"):
+        ledger.adjust(100, at=JUN, source="support", key="adj:1")
+    assert ledger.balance == 400
+
+
 def test_a_negative_adjustment_cannot_make_debt() -> None:
     ledger = _ledger()
     assert ledger.adjust(-100, at=JUN, source="support", key="adj:1").points == -100
