@@ -23,13 +23,20 @@ from typing import NamedTuple
 
 import attrs
 
-from mallcore.checks import MAX_POINTS, as_tuple, check_choice, check_count, check_text, invalid
+from mallcore.checks import MAX_POINTS, check_choice, check_count, check_text, invalid
 from mallcore.clock import aware
 from mallcore.membership.ledger import LedgerPolicy, PointsLedger
-from mallcore.membership.tiers import Tier, check_tier_ladder, tier_for_growth
+from mallcore.membership.tiers import Tier, as_tier_ladder, tier_for_growth
 from mallcore.money import allocate_minor
 
-__all__ = ["GrowthEntry", "MemberAccount", "TierChange", "TierPolicy", "growth_shares"]
+__all__ = [
+    "GrowthEntry",
+    "MemberAccount",
+    "TierChange",
+    "TierPolicy",
+    "as_tier_policy",
+    "growth_shares",
+]
 
 
 def growth_shares(items_paid: Sequence[int], units_per_major: int, per_major: int = 1) -> list[int]:
@@ -76,16 +83,8 @@ class TierChange(NamedTuple):
     reason: str
 
 
-def _tiers(value: object) -> tuple[Tier, ...]:
-    tiers = as_tuple("tiers", value)
-    for index, tier in enumerate(tiers):
-        if not isinstance(tier, Tier):
-            raise invalid(f"tiers[{index}]", tier, "must be a Tier")
-    check_tier_ladder(tiers)
-    return tiers
-
-
-def _policy(value: object) -> TierPolicy:
+def as_tier_policy(value: object) -> TierPolicy:
+    """*value* as a :class:`TierPolicy` (the member or its value); ConfigError otherwise."""
     return check_choice("tier_policy", value, TierPolicy)
 
 
@@ -126,8 +125,8 @@ class MemberAccount:
     """
 
     member_id: str = attrs.field(validator=lambda _s, _a, v: check_text("member_id", v))
-    tiers: tuple[Tier, ...] = attrs.field(converter=_tiers)
-    tier_policy: TierPolicy = attrs.field(default=TierPolicy.IMMEDIATE, converter=_policy)
+    tiers: tuple[Tier, ...] = attrs.field(converter=as_tier_ladder)
+    tier_policy: TierPolicy = attrs.field(default=TierPolicy.IMMEDIATE, converter=as_tier_policy)
     ledger_policy: LedgerPolicy = attrs.field(factory=LedgerPolicy)
     birthday: date | None = attrs.field(default=None, validator=_birthday)
     referrer: str | None = attrs.field(default=None, validator=_referrer)

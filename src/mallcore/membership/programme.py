@@ -12,29 +12,14 @@ from datetime import date
 
 import attrs
 
-from mallcore.checks import check_choice, check_count, invalid
-from mallcore.membership.account import MemberAccount, TierPolicy
+from mallcore.checks import check_count, invalid
+from mallcore.membership.account import MemberAccount, TierPolicy, as_tier_policy
 from mallcore.membership.earning import EarningRules
 from mallcore.membership.ledger import LedgerPolicy
 from mallcore.membership.points import PointsSettings
-from mallcore.membership.tiers import Tier, check_tier_ladder
+from mallcore.membership.tiers import Tier, as_tier_ladder
 
 __all__ = ["Programme"]
-
-
-def _tiers(value: object) -> tuple[Tier, ...]:
-    if isinstance(value, str | bytes) or not isinstance(value, list | tuple):
-        raise invalid("tiers", value, "must be a list of Tier, lowest first")
-    for index, tier in enumerate(value):
-        if not isinstance(tier, Tier):
-            raise invalid(f"tiers[{index}]", tier, "must be a Tier")
-    tiers = tuple(value)
-    check_tier_ladder(tiers)
-    return tiers
-
-
-def _policy(value: object) -> TierPolicy:
-    return check_choice("tier_policy", value, TierPolicy)
 
 
 @attrs.frozen
@@ -51,8 +36,8 @@ class Programme:
         growth_per_major: Growth value per major unit paid (1 per ¥1).
     """
 
-    tiers: tuple[Tier, ...] = attrs.field(converter=_tiers)
-    tier_policy: TierPolicy = attrs.field(default=TierPolicy.IMMEDIATE, converter=_policy)
+    tiers: tuple[Tier, ...] = attrs.field(converter=as_tier_ladder)
+    tier_policy: TierPolicy = attrs.field(default=TierPolicy.IMMEDIATE, converter=as_tier_policy)
     points: PointsSettings = attrs.field(factory=PointsSettings)
     ledger: LedgerPolicy = attrs.field(factory=LedgerPolicy)
     earning: EarningRules = attrs.field(factory=EarningRules)

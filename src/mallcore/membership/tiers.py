@@ -19,7 +19,7 @@ from mallcore.checks import (
 )
 from mallcore.errors import ConfigError
 
-__all__ = ["Tier", "check_tier_ladder", "tier_for_growth"]
+__all__ = ["Tier", "as_tier_ladder", "check_tier_ladder", "tier_for_growth"]
 
 
 def _templates(value: object) -> tuple[str, ...]:
@@ -76,6 +76,20 @@ def check_tier_ladder(tiers: Sequence[Tier]) -> None:
                 f"must be above the previous tier's ({before.min_growth}): list tiers lowest first"
             )
             raise invalid(f"[{index}].min_growth", tier.min_growth, reason)
+
+
+def as_tier_ladder(value: object) -> tuple[Tier, ...]:
+    """*value* (a list of :class:`Tier`, lowest first) as a checked tuple.
+
+    Raises:
+        ConfigError: Not a list, an item that is not a Tier, or tiers that do not climb.
+    """
+    tiers = as_tuple("tiers", value)
+    for index, tier in enumerate(tiers):
+        if not isinstance(tier, Tier):
+            raise invalid(f"tiers[{index}]", tier, "must be a Tier")
+    check_tier_ladder(tiers)
+    return tiers
 
 
 def tier_for_growth(tiers: Sequence[Tier], growth: int) -> Tier | None:
