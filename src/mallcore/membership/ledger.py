@@ -308,22 +308,19 @@ class PointsLedger:
     def expire_due(self, now: datetime) -> list[LedgerEntry]:
         """Expire what is left of every lot due at or before *now*, earliest first.
 
-        One ``expire`` entry per lot (key ``expire:<lot>``); points already
-        spent are not touched. Running it again at the same instant does nothing.
+        One ``expire`` entry per lot (key ``expire:<lot>:<entry number>``: a
+        lot that points were returned to after it expired expires again);
+        points already spent are not touched. Running it again at the same instant does nothing.
         """
         moment = aware(now, field="now")
         done: list[LedgerEntry] = []
         queue = self._queue
         while queue and queue[0][0] <= moment:
             expires, lot = heapq.heappop(queue)
-            left = self._left.get(lot, 0)
-            if not left or self._expiry[lot] != expires:
-                continue
+            left = self._left[lot]
             at = max(expires, self.entries[-1].at) if self.entries else expires
-            entry = self._append(
-                EntryKind.EXPIRE, -left, at, "expiry", f"expire:{lot}", ((lot, -left),), None
-            )
-            self._left[lot] = 0
+            key = f"expire:{lot}:{len(self.entries) + 1}"
+            entry = self._append(EntryKind.EXPIRE, -left, at, "expiry", key, ((lot, -left),), None)
             done.append(entry)
         return done
 
@@ -364,16 +361,15 @@ class PointsLedger:
         moment = aware(at, field="at")
         self._check_at(moment)
         check_text("source", source)
+        number = len(self.entries) + 1
         targets = list(into)
-        opens = not targets
-        if opens:
-            expiry = self.policy.expires_at(moment) if expires_at is None else expires_at
-            expiry = aware(expiry, field="expires_at")
+        expiry: datetime | None = None  # set when the entry opens a lot of its own
+        if not targets:
+            chosen = self.policy.expires_at(moment) if expires_at is None else expires_at
+            expiry = aware(chosen, field="expires_at")
             if expiry <= moment:
                 raise invalid("expires_at", expiry.isoformat(), "must be after at")
-            number = len(self.entries) + 1
             targets = [(number, wanted)]
-            self._expiry[number] = expiry
         owed = self.debt
         lots: list[tuple[int, int]] = []
         for lot, amount in targets:
@@ -381,10 +377,7 @@ class PointsLedger:
             owed -= pays
             if amount - pays:
                 lots.append((lot, amount - pays))
-        expiry_of_new = self._expiry[targets[0][0]] if opens else None
-        entry = LedgerEntry(
-            len(self.entries) + 1, kind, wanted, moment, source, key, tuple(lots), expiry_of_new, of
-        )
+        entry = LedgerEntry(number, kind, wanted, moment, source, key, tuple(lots), expiry, of)
         self._record(entry)
         return entry
 
@@ -404,11 +397,8 @@ class PointsLedger:
         still = wanted
         queue = self._queue
         while still and queue:
-            expires, lot = queue[0]
-            left = self._left.get(lot, 0)
-            if not left or self._expiry[lot] != expires:
-                heapq.heappop(queue)
-                continue
+            lot = queue[0][1]
+            left = self._left[lot]
             take = min(left, still)
             taken.append((lot, -take))
             still -= take

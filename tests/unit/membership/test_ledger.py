@@ -155,3 +155,14 @@ def test_a_statement_of_a_period() -> None:
     assert year.moves[EntryKind.REDEEM] == -100
     assert year.moves[EntryKind.EXPIRE] == -200
     assert year.closing == ledger.balance
+
+
+def test_points_returned_to_an_expired_lot_expire_again_under_their_own_key() -> None:
+    ledger = _ledger()
+    ledger.redeem(250, at=JUN, source="order-3", key="redeem:3")  # lot 1 keeps 50
+    later = JAN.replace(year=2027) + timedelta(days=1)
+    (first,) = ledger.expire_due(later)
+    ledger.return_points(100, at=later, source="o", key="ret:3", redemption_key="redeem:3")
+    (again,) = ledger.expire_due(later)
+    assert (first.lots, again.lots, ledger.balance) == (((1, -50),), ((1, -100),), 200)
+    assert len({entry.key for entry in ledger.entries}) == len(ledger.entries)
