@@ -333,6 +333,14 @@ class Lifecycle:
         """The event recorded under idempotency *key*, or None if the key is new."""
         return self._by_key.get(key)
 
+    def refusal(self, action: str) -> InvalidTransitionError:
+        """The error for *action* having no transition from the current state, naming what has."""
+        state = self.state
+        allowed = ", ".join(self.machine.actions(state)) or (
+            "nothing (a final state)" if state in self.machine.final else "nothing"
+        )
+        return InvalidTransitionError(self.subject, state, action, why=f"allowed: {allowed}")
+
     def can(self, action: str) -> bool:
         """Whether *action* has a transition from the current state (guards not asked)."""
         return self.machine.transition(self.state, action) is not None
@@ -396,10 +404,7 @@ class Lifecycle:
             raise InvalidTransitionError(self.subject, state, action, why=why)
         transition = self.machine._table.get((state, action))
         if transition is None:
-            allowed = ", ".join(self.machine.actions(state)) or (
-                "nothing (a final state)" if state in self.machine.final else "nothing"
-            )
-            raise InvalidTransitionError(self.subject, state, action, why=f"allowed: {allowed}")
+            raise self.refusal(action)
         if transition.guard is not None:
             refused = transition.guard(context)
             if refused:

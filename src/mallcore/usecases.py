@@ -210,10 +210,9 @@ def release_commissions(
     The window closes ``policy.return_window`` (7 days) after delivery; an
     order not delivered yet releases nothing. Returns the commissions released.
     """
-    delivered = order.lifecycle.last("deliver")
-    if delivered is None:
+    if order.delivered_at is None:
         return []
-    closes = delivered.at + (policy or OrderPolicy()).return_window
+    closes = order.delivered_at + (policy or OrderPolicy()).return_window
     return [
         commission
         for commission in commissions

@@ -284,7 +284,7 @@ class Order:
     def parcel(self, lines: Mapping[str, int] | None = None) -> dict[str, int]:
         """What a parcel of *lines* would carry (default: every unit not yet sent), checked.
 
-        It changes nothing: :meth:`ship` calls it first, and a caller that books
+        It changes nothing: :meth:`ship` runs the same check, and a caller that books
         a carrier before shipping calls it before booking.
 
         Raises:
@@ -292,12 +292,14 @@ class Order:
                 than are left to send.
             InvalidTransitionError: The order cannot ship now, or nothing is left to send.
         """
+        return self._checked_parcel(lines)[0]
+
+    def _checked_parcel(
+        self, lines: Mapping[str, int] | None
+    ) -> tuple[dict[str, int], dict[str, int]]:
+        """The parcel of :meth:`parcel` and the units of each line left to send before it."""
         if not (self.lifecycle.can("ship") or self.lifecycle.can("ship_part")):
-            machine = self.lifecycle.machine
-            allowed = ", ".join(machine.actions(self.state)) or (
-                "nothing (a final state)" if self.state in machine.final else "nothing"
-            )
-            raise InvalidTransitionError(self.number, self.state, "ship", why=f"allowed: {allowed}")
+            raise self.lifecycle.refusal("ship")
         left = self._left_to_send()
         parcel = dict(lines) if lines is not None else {k: n for k, n in left.items() if n}
         for line_key, units in parcel.items():
@@ -312,7 +314,7 @@ class Order:
             raise InvalidTransitionError(
                 self.number, self.state, "ship", why="nothing left to send"
             )
-        return parcel
+        return parcel, left
 
     def ship(
         self,
@@ -337,8 +339,7 @@ class Order:
         check_text("carrier", carrier)
         if key is not None and (seen := self.lifecycle.event_for(key)) is not None:
             return seen  # the same shipment reported again
-        parcel = self.parcel(lines)
-        left = self._left_to_send()
+        parcel, left = self._checked_parcel(lines)
         complete = all(parcel.get(k, 0) == n for k, n in left.items())
         action = "ship" if complete else "ship_part"
         event = self.lifecycle.fire(action, at=at, actor="seller", key=key)
@@ -481,7 +482,7 @@ class Order:
                 refuse = f"only {returnable} shipped unit(s) of the line can be returned"
         if refuse:
             raise InvalidTransitionError(self.number, state, "request an after-sale", why=refuse)
-        delivered = self._delivered_at()
+        delivered = self.delivered_at
         if reason is ReturnReason.NO_REASON and delivered is not None:
             closes = delivered + policy.return_window
             if moment > closes:
@@ -634,7 +635,9 @@ class Order:
         total = sum(case.refunded for case in self.after_sales)
         return from_minor(total, self.snapshot.currency)
 
-    def _delivered_at(self) -> datetime | None:
+    @property
+    def delivered_at(self) -> datetime | None:
+        """When the order was delivered (its ``deliver`` event), or None."""
         delivered = self.lifecycle.last("deliver")
         return None if delivered is None else delivered.at
 
@@ -716,7 +719,7 @@ def due_actions(order: Order, now: datetime, policy: OrderPolicy | None = None) 
         if moment >= at:
             due.append(DueAction("cancel", at, f"timeout:cancel:{order.number}"))
     elif order.state in ("shipped", "delivered"):
-        delivered = order._delivered_at()
+        delivered = order.delivered_at
         since = delivered if delivered is not None else order.shipments[-1].at
         at = since + policy.auto_confirm_after
         if moment >= at:

@@ -280,7 +280,7 @@ def journey(
     parcel = Lifecycle(TRACKING_MACHINE, tracking_no)
     for event in ordered:
         action = event.status.value
-        if TRACKING_MACHINE.transition(parcel.state, action) is None:
+        if not parcel.can(action):
             continue  # stale: the parcel is already past this scan
         reason = " ".join(part for part in (event.raw_code, event.location) if part)
         parcel.fire(action, at=event.occurred_at, actor=actor, reason=reason, key=event.event_id)
