@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,11 +29,12 @@ from mallcore.membership.distribution import (
     available_balance,
 )
 from mallcore.money import Money, to_minor
-from mallcore.orders import EffectKind, Order
+from mallcore.orders import Effect, EffectKind, Order
 from mallcore.ports import PaymentRequest
 from mallcore.shipping.carriers import ParcelItem, Shipment
 from mallcore.sku.inventory import ReservationState
 from mallcore.usecases import (
+    Outcome,
     carry_out,
     commissions_for_order,
     growth_of_lines,
@@ -75,6 +77,17 @@ class Shop:
         intent = self.gateway.create(request)
         return self.gateway.notify(intent.payment_id, "paid")
 
+    def pay(self) -> Outcome:
+        headers, body = self.notification()
+        return pay_from_notification(
+            self.order, headers, body, gateway=self.gateway, inventory=self.inventory
+        )
+
+    def carry_out(self, effects: list[Effect], **ports: Any) -> Outcome:
+        return carry_out(
+            self.order, effects, inventory=self.inventory, gateway=self.gateway, **ports
+        )
+
     def on_hand(self) -> dict[str, int]:
         levels = {sku: self.inventory.get(sku) for sku in self.units}
         return {sku: level.on_hand for sku, level in levels.items() if level is not None}
@@ -82,8 +95,7 @@ class Shop:
 
 def _paid() -> Shop:
     shop = Shop()
-    headers, body = shop.notification()
-    pay_from_notification(shop.order, headers, body, gateway=shop.gateway, inventory=shop.inventory)
+    shop.pay()
     return shop
 
 
@@ -138,7 +150,7 @@ def test_a_notification_of_another_order_is_refused() -> None:
 def test_a_payment_after_cancellation_is_refunded_through_the_gateway() -> None:
     shop = Shop()
     effects = shop.order.cancel(at=AT + timedelta(minutes=30), actor="system", reason="timeout")
-    carry_out(shop.order, effects, inventory=shop.inventory, gateway=shop.gateway)
+    shop.carry_out(effects)
     assert shop.on_hand() == dict.fromkeys(shop.units, 10)
     headers, body = shop.notification()
     outcome = pay_from_notification(
@@ -233,7 +245,7 @@ def test_an_after_sale_refund_goes_through_the_gateway_once_and_leaves_points_to
     )
     shop.order.review_after_sale(case.id, approve=True, at=AT + timedelta(hours=1))
     effects = shop.order.refund_after_sale(case.id, at=AT + timedelta(hours=2))
-    outcome = carry_out(shop.order, effects, inventory=shop.inventory, gateway=shop.gateway)
+    outcome = shop.carry_out(effects)
     (refund,) = outcome.refunds
     assert to_minor(refund.amount) == case.refunded
     assert {e.kind for e in outcome.left} <= {
@@ -241,7 +253,7 @@ def test_an_after_sale_refund_goes_through_the_gateway_once_and_leaves_points_to
         EffectKind.CLAW_BACK_POINTS,
         EffectKind.CLAW_BACK_REWARDS,
     }
-    again = carry_out(shop.order, effects, inventory=shop.inventory, gateway=shop.gateway)
+    again = shop.carry_out(effects)
     assert again.refunds == outcome.refunds  # the same key: one refund
     assert len(shop.gateway.refunds) == 1
 
@@ -260,8 +272,7 @@ def test_points_are_redeemed_at_placement_and_earned_with_growth_at_payment() ->
     account = _member(shop)
     redeem_for_order(shop.order, account, at=AT)
     assert account.ledger.balance == 5000 - shop.order.points_used == 3000
-    headers, body = shop.notification()
-    pay_from_notification(shop.order, headers, body, gateway=shop.gateway, inventory=shop.inventory)
+    shop.pay()
     entry, growth = reward_payment(shop.order, account, at=AT + timedelta(minutes=5))
     assert entry is not None and entry.points == 60 + 22 + 43
     # floor(60.66 + 21.62 + 43.22 = 125.50 yuan) = 125, split by what each line paid:
@@ -278,8 +289,7 @@ def test_refunding_every_unit_returns_the_account_to_where_it_was() -> None:
     account = _member(shop)
     start = (account.ledger.balance, account.growth, account.tier)
     redeem_for_order(shop.order, account, at=AT)
-    headers, body = shop.notification()
-    pay_from_notification(shop.order, headers, body, gateway=shop.gateway, inventory=shop.inventory)
+    shop.pay()
     reward_payment(shop.order, account, at=AT)
     at = AT + timedelta(hours=1)
     for line in shop.order.snapshot.lines:
@@ -289,20 +299,14 @@ def test_refunding_every_unit_returns_the_account_to_where_it_was() -> None:
             )
             shop.order.review_after_sale(case.id, approve=True, at=at)
             effects = shop.order.refund_after_sale(case.id, at=at)
-            outcome = carry_out(
-                shop.order,
+            outcome = shop.carry_out(
                 effects,
-                inventory=shop.inventory,
-                gateway=shop.gateway,
                 account=account,
                 at=at,
             )
             assert outcome.left == ()
-            again = carry_out(
-                shop.order,
+            again = shop.carry_out(
                 effects,
-                inventory=shop.inventory,
-                gateway=shop.gateway,
                 account=account,
                 at=at,
             )
@@ -318,8 +322,7 @@ def test_refunds_reduce_the_promoters_frozen_commissions_to_zero() -> None:
     network = PromoterNetwork()
     network.bind("c-1", "bob")
     network.bind("bob", "alice")
-    headers, body = shop.notification()
-    pay_from_notification(shop.order, headers, body, gateway=shop.gateway, inventory=shop.inventory)
+    shop.pay()
     plan = CommissionPlan([LevelRate(5), LevelRate(3)])
     made = commissions_for_order(
         shop.order, network=network, plan=plan, releases_at=AT + timedelta(days=10)
@@ -334,11 +337,8 @@ def test_refunds_reduce_the_promoters_frozen_commissions_to_zero() -> None:
         )
         shop.order.review_after_sale(case.id, approve=True, at=at)
         effects = shop.order.refund_after_sale(case.id, at=at)
-        carry_out(
-            shop.order,
+        shop.carry_out(
             effects,
-            inventory=shop.inventory,
-            gateway=shop.gateway,
             account=account,
             commissions=made,
             at=at,
@@ -351,11 +351,8 @@ def test_cancelling_returns_the_redeemed_points_into_their_lots() -> None:
     account = _member(shop)
     redeem_for_order(shop.order, account, at=AT)
     effects = shop.order.cancel(at=AT + timedelta(minutes=30), actor="system")
-    carry_out(
-        shop.order,
+    shop.carry_out(
         effects,
-        inventory=shop.inventory,
-        gateway=shop.gateway,
         account=account,
         at=AT + timedelta(minutes=30),
     )
