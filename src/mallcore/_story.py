@@ -214,7 +214,7 @@ class _Story:
                 "shipping": self.money(line.shipping_minor),
                 "shipped": shipped,
                 "refunded_quantity": sum(c.quantity for c in done),
-                "refunded": self.money(sum(c.refunded for c in done)),
+                "refunded": self.money(sum(order.line_refunded(line.key)) if order else 0),
             }
         paid = sum(to_minor(p.amount) for p in order.payments if not p.late) if order else 0
         refunded = sum(c.refunded for c in order.after_sales) if order else 0

@@ -61,8 +61,10 @@ SELLER_FAULTS = frozenset(
 class AfterSaleCase:
     """One request about *quantity* units of one order line, and its lifecycle.
 
-    ``refunded`` (minor units, freight included) and ``points_returned`` are
-    set when the refund is paid. Change a case only through the order's
+    ``refunded`` (minor units, freight included: what the case paid back),
+    ``freight_refunded`` (its freight part), ``freight_lines`` (that freight by
+    the line it was charged on) and ``points_returned`` are set when the
+    refund is paid. Change a case only through the order's
     methods, which keep the order's line totals in step.
     """
 
@@ -75,6 +77,7 @@ class AfterSaleCase:
     lifecycle: Lifecycle
     refunded: int = 0
     freight_refunded: int = 0
+    freight_lines: tuple[tuple[str, int], ...] = ()
     points_returned: int = 0
     points_clawed_back: int = 0
 

@@ -582,17 +582,25 @@ class Order:
         line = self.snapshot.line(case.line_key)
         before = self.refunded_units(case.line_key)
         items = proportional_refund_minor(line.items_paid, line.quantity, before, case.quantity)
-        freight = 0
+        freight_lines: tuple[tuple[str, int], ...] = ()
         if case.reason in SELLER_FAULTS:
-            freight = proportional_refund_minor(line.shipping, line.quantity, before, case.quantity)
+            share = proportional_refund_minor(line.shipping, line.quantity, before, case.quantity)
+            freight_lines = ((line.key, share),)
         elif not self.shipments and self._refunds_everything_with(case):
-            freight = sum(line.shipping for line in self.snapshot.lines) - self._freight_refunded()
+            # The last refund of an order refunded before shipment pays back every
+            # line's freight that is still unrefunded, each counted to its own line.
+            freight_lines = tuple(
+                (each.key, each.shipping - self._line_freight_refunded(each.key))
+                for each in self.snapshot.lines
+            )
+        freight = sum(amount for _, amount in freight_lines)
         points_back = proportional_refund_minor(
             self._line_points(case.line_key), line.quantity, before, case.quantity
         )
         clawed = proportional_refund_minor(line.points_earned, line.quantity, before, case.quantity)
         case.lifecycle.fire("refund", at=at, actor="seller", key=key)
         case.refunded, case.freight_refunded = items + freight, freight
+        case.freight_lines = tuple((key, amount) for key, amount in freight_lines if amount)
         case.points_returned, case.points_clawed_back = points_back, clawed
         payment = next((p.payment_id for p in self.payments if not p.late), None)
         amount = from_minor(case.refunded, self.snapshot.currency)
@@ -670,8 +678,28 @@ class Order:
             if case.line_key == line_key and case.state == "refunded"
         )
 
-    def _freight_refunded(self) -> int:
-        return sum(case.freight_refunded for case in self.after_sales)
+    def _line_freight_refunded(self, line_key: str) -> int:
+        return sum(
+            amount
+            for case in self.after_sales
+            for key, amount in case.freight_lines
+            if key == line_key
+        )
+
+    def line_refunded(self, line_key: str) -> tuple[int, int]:
+        """What the line *line_key* has had refunded: ``(items, freight)`` in minor units.
+
+        Freight counts to the line it was charged on, even when another line's
+        case paid it back (the last refund of an order refunded before
+        shipment), so a line's refunds never exceed what it paid and equal it
+        once every unit and its freight are refunded.
+        """
+        items = sum(
+            case.refunded - case.freight_refunded
+            for case in self.after_sales
+            if case.line_key == line_key and case.state == "refunded"
+        )
+        return items, self._line_freight_refunded(line_key)
 
     def _refunds_everything_with(self, case: AfterSaleCase) -> bool:
         """Whether refunding *case* completes the refund of every unit of every line."""

@@ -172,3 +172,18 @@ def test_successive_refunds_never_exceed_what_a_line_paid(
             freight = sum(c.freight_refunded for c in cases)
             assert refunded == line.items_paid + freight
             assert sum(c.points_returned for c in cases) == order._line_points(line.key)
+
+
+def test_the_freight_of_an_order_refunded_before_shipment_counts_to_each_line() -> None:
+    # The sequence Hypothesis found: B, A, then C in two cases, all before shipment. The
+    # last refund pays back every line's freight; each line's refunds still equal what it paid.
+    order = _paid()
+    for line, units in (("B", 1), ("A", 2), ("C", 1), ("C", 2)):
+        _refund(order, line, units, "no_reason")
+    assert order.state == "closed"
+    last = order.after_sales[-1]
+    assert last.freight_refunded == sum(line.shipping for line in order.snapshot.lines)
+    for line in order.snapshot.lines:
+        items, freight = order.line_refunded(line.key)
+        assert (items, freight) == (line.items_paid, line.shipping)
+    assert to_minor(order.refunded) == order.snapshot.total_minor
