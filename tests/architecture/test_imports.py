@@ -206,7 +206,14 @@ def test_no_init_imports_a_rules_module() -> None:
 
 def inner_ring_files() -> list[Path]:
     money = sorted((SRC / "money").glob("*.py"))
-    return [*money, SRC / "clock.py", SRC / "errors.py", SRC / "checks.py", SRC / "lifecycle.py"]
+    return [
+        *money,
+        SRC / "clock.py",
+        SRC / "errors.py",
+        SRC / "checks.py",
+        SRC / "documents.py",
+        SRC / "lifecycle.py",
+    ]
 
 
 @pytest.mark.parametrize("path", inner_ring_files(), ids=lambda p: module_name(p))
@@ -238,13 +245,15 @@ def test_money_never_calls_float(path: Path) -> None:
 # --------------------------------------------------------------------------- the layers
 
 
-#: The innermost ring: money, errors, clock, the shared field checks and the one lifecycle
-#: engine (orders, after-sales, payments, shipments, reservations); everything may use it.
+#: The innermost ring: money, errors, clock, the shared field checks, the readers of stored
+#: documents and the one lifecycle engine (orders, after-sales, payments, shipments,
+#: reservations); everything may use it.
 INNER_RING = (
     "mallcore.money",
     "mallcore.errors",
     "mallcore.clock",
     "mallcore.checks",
+    "mallcore.documents",
     "mallcore.lifecycle",
 )
 

@@ -1,6 +1,11 @@
-"""Membership: tiers, growth value and points: redemption and earning in the quote, the ledger."""
+"""Membership: tiers, growth value and points: redemption and earning in the quote, the ledger.
+
+:func:`account_to_dict` and :func:`account_from_dict` write a member account
+as a JSON-ready dict and read it back, exactly.
+"""
 
 from mallcore.membership.account import GrowthEntry, MemberAccount, TierChange, TierPolicy
+from mallcore.membership.codec import account_from_dict, account_to_dict
 from mallcore.membership.distribution import (
     BindMode,
     Commission,
@@ -48,6 +53,8 @@ __all__ = [
     "TierChange",
     "TierPolicy",
     "Withdrawal",
+    "account_from_dict",
+    "account_to_dict",
     "commissions_for_line",
     "points_to_earn",
     "redeem",

@@ -17,7 +17,7 @@ Every change of tier is kept in :attr:`MemberAccount.tier_history`.
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import NamedTuple
 
@@ -25,7 +25,7 @@ import attrs
 
 from mallcore.checks import MAX_POINTS, check_choice, check_count, check_text, invalid
 from mallcore.clock import aware
-from mallcore.membership.ledger import LedgerPolicy, PointsLedger
+from mallcore.membership.ledger import LedgerEntry, LedgerPolicy, PointsLedger
 from mallcore.membership.tiers import Tier, as_tier_ladder, tier_for_growth
 from mallcore.money import allocate_minor
 
@@ -141,6 +141,67 @@ class MemberAccount:
         object.__setattr__(self, "ledger", PointsLedger(self.member_id, self.ledger_policy))
         start = tier_for_growth(self.tiers, 0)
         self._tier = start.id if start is not None else None
+
+    @classmethod
+    def restore(
+        cls,
+        member_id: str,
+        tiers: Sequence[Tier],
+        *,
+        tier_policy: TierPolicy | str = TierPolicy.IMMEDIATE,
+        ledger_policy: LedgerPolicy | None = None,
+        birthday: date | None = None,
+        referrer: str | None = None,
+        growth_entries: Iterable[GrowthEntry] = (),
+        tier_history: Iterable[TierChange] = (),
+        ledger_entries: Iterable[LedgerEntry] = (),
+    ) -> MemberAccount:
+        """Rebuild an account from its stored entries (in order), as a storage adapter does.
+
+        The growth value is the sum of *growth_entries*, the tier is where
+        *tier_history* leads (the tier of zero growth when it is empty), and
+        the ledger is :meth:`~mallcore.membership.ledger.PointsLedger.restore`
+        of *ledger_entries*. Their idempotency keys are known again: a move
+        under a key already used changes nothing, as before.
+
+        Raises:
+            ConfigError: As the constructor; growth entries numbered wrongly,
+                with a naive instant, a repeated key or a running total below
+                zero; a tier change that is not a :class:`TierChange`; a tier
+                the ladder lacks; ledger entries out of order.
+        """
+        account = cls(
+            member_id, tiers, tier_policy, ledger_policy or LedgerPolicy(), birthday, referrer
+        )
+        ledger = PointsLedger.restore(member_id, ledger_entries, account.ledger_policy)
+        object.__setattr__(account, "ledger", ledger)
+        growth = 0
+        for index, entry in enumerate(growth_entries):
+            field = f"growth_entries[{index}]"
+            if not isinstance(entry, GrowthEntry) or entry.number != index + 1:
+                raise invalid(field, entry, f"must be growth entry {index + 1}")
+            aware(entry.at, field=f"{field}.at")
+            check_text(f"{field}.key", entry.key)
+            if entry.key in account._by_key:
+                raise invalid(f"{field}.key", entry.key, "is the key of an earlier entry")
+            if isinstance(entry.growth, bool) or not isinstance(entry.growth, int):
+                raise invalid(f"{field}.growth", entry.growth, "must be a whole number")
+            growth += entry.growth
+            if growth < 0:
+                raise invalid(f"{field}.growth", entry.growth, "takes the growth value below 0")
+            account.growth_entries.append(entry)
+            account._by_key[entry.key] = entry
+        history = list(tier_history)
+        for index, change in enumerate(history):
+            if not isinstance(change, TierChange):
+                raise invalid(f"tier_history[{index}]", change, "must be a TierChange")
+        tier = history[-1].to_tier if history else account._tier
+        if tier is not None and tier not in {each.id for each in account.tiers}:
+            raise invalid("tier", tier, "is not a tier of the ladder")
+        account.tier_history.extend(history)
+        account._growth = growth
+        account._tier = tier
+        return account
 
     @property
     def version(self) -> int:

@@ -14,6 +14,7 @@ They follow Hypothesis' conventions: plural nouns, keyword-only bounds, and
 bad arguments raise :class:`hypothesis.errors.InvalidArgument` at once.
 """
 
+from mallcore.testing.strategies._documents import corrupted_documents
 from mallcore.testing.strategies._money import (
     DEFAULT_CURRENCIES,
     currency_codes,
@@ -37,6 +38,7 @@ __all__ = [
     "DEFAULT_CURRENCIES",
     "carts",
     "catalogs",
+    "corrupted_documents",
     "coupon_templates",
     "coupons",
     "currency_codes",
