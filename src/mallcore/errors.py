@@ -16,6 +16,7 @@ derives from it, so ``except ValueError`` keeps working for callers::
     │   └── ZeroPaymentError                  a quote came to zero where that is not allowed
     ├── InventoryError
     │   ├── InsufficientStockError            a reservation does not fit the available stock
+    │   ├── PurchaseLimitError                a customer would buy more than a per-customer limit
     │   ├── ReservationStateError             a reservation's state forbids the action
     │   └── UnknownReservationError (LookupError)  no reservation has that id
     ├── OrderError
@@ -24,8 +25,16 @@ derives from it, so ``except ValueError`` keeps working for callers::
     │   └── PaymentMismatchError              a payment of another amount or currency
     ├── MembershipError
     │   └── InsufficientPointsError           a redemption above the usable balance
+    ├── CouponError
+    │   ├── CouponLimitError                  a claim beyond a coupon's total or per-customer limit
+    │   ├── CouponStateError                  a held coupon's state forbids the action
+    │   └── UnknownCouponError (LookupError)  no coupon is held under that code
     └── PortError                             raised by adapters only
         ├── StorageError
+        │   ├── ConflictError                 an optimistic write lost: someone saved first
+        │   ├── StorageUnavailableError       the connection was lost; the unit of work was undone
+        │   ├── SchemaVersionError            the database's schema is newer than this mallcore
+        │   └── NotAMallcoreDatabaseError     a corrupt file, or another application's database
         ├── PaymentError
         │   ├── PaymentDeclinedError          the provider refused a payment or a refund
         │   ├── PaymentTimeoutError (TimeoutError)  the provider did not answer in time
@@ -54,6 +63,10 @@ __all__ = [
     "CarrierRejectedError",
     "CarrierTimeoutError",
     "ConfigError",
+    "ConflictError",
+    "CouponError",
+    "CouponLimitError",
+    "CouponStateError",
     "CurrencyMismatchError",
     "ForgedSignatureError",
     "InsufficientPointsError",
@@ -64,6 +77,7 @@ __all__ = [
     "MalformedNotificationError",
     "MallcoreError",
     "MembershipError",
+    "NotAMallcoreDatabaseError",
     "OrderError",
     "PaymentDeclinedError",
     "PaymentError",
@@ -72,14 +86,18 @@ __all__ = [
     "PaymentTimeoutError",
     "PortError",
     "PricingError",
+    "PurchaseLimitError",
     "RefundExceedsPaymentError",
     "ReplayedNotificationError",
     "ReservationStateError",
     "RulesValidationError",
+    "SchemaVersionError",
     "StaleNotificationError",
     "StorageError",
+    "StorageUnavailableError",
     "TamperedNotificationError",
     "UndeliverableError",
+    "UnknownCouponError",
     "UnknownCurrencyError",
     "UnknownPaymentError",
     "UnknownRegionError",
@@ -228,6 +246,26 @@ class InsufficientStockError(InventoryError):
         )
 
 
+class PurchaseLimitError(InventoryError):
+    """A customer asked for more units than a per-customer limit (限购) leaves them.
+
+    ``sku``, ``customer``, ``requested``, ``limit`` and ``bought`` (the units the
+    customer holds already) say which limit and by how much. Units of an order that
+    is given back (cancelled, unpaid) stop counting, so the customer may buy again.
+    """
+
+    def __init__(self, sku: str, customer: str, requested: int, limit: int, bought: int) -> None:
+        self.sku = sku
+        self.customer = customer
+        self.requested = requested
+        self.limit = limit
+        self.bought = bought
+        super().__init__(
+            f"Customer {customer!r} can't buy {requested} more of SKU {sku!r}: "
+            f"the limit is {limit} per customer and {bought} are bought already."
+        )
+
+
 class ReservationStateError(InventoryError):
     """A stock reservation was asked to do something its current state forbids.
 
@@ -334,6 +372,92 @@ class PortError(MallcoreError):
 
 class StorageError(PortError):
     """A storage adapter failed; the backend's exception is chained."""
+
+
+class ConflictError(StorageError):
+    """An optimistic write lost: the stored version moved on since it was read.
+
+    Nothing was written. Read the object again, redo the change and save it;
+    this is how two processes paying one order end with exactly one payment.
+    """
+
+    @classmethod
+    def lost_update(cls, kind: str, key: str, stored: int, expected: int) -> ConflictError:
+        """A save of *kind* *key* at version *expected* found version *stored*."""
+        return cls(
+            f"{kind} {key!r} is at version {stored}, not {expected}: someone saved it since "
+            "it was read; read it again and redo the change"
+        )
+
+    @classmethod
+    def lost_append(cls, member_id: str, stored: int, expected: int) -> ConflictError:
+        """An append after *expected* ledger entries found *stored* entries."""
+        return cls(
+            f"member {member_id!r} has {stored} ledger entries, not {expected}: someone "
+            "appended since they were read; read them again"
+        )
+
+
+class StorageUnavailableError(StorageError):
+    """The database could not be reached, or the connection broke during a unit of work.
+
+    The database rolled the whole unit of work back: nothing of it was stored.
+    Retry it with the same idempotency key once the database is back.
+    """
+
+
+class SchemaVersionError(StorageError):
+    """The database's schema is not one this mallcore knows (a newer release migrated it).
+
+    mallcore refuses to read or write it rather than guess; upgrade mallcore,
+    or restore a backup made before the newer release ran.
+    """
+
+
+class NotAMallcoreDatabaseError(StorageError):
+    """The file or database is not a mallcore store: corrupt, or another application's."""
+
+
+class CouponError(MallcoreError):
+    """Base class for errors of held coupons (claims, locks, use)."""
+
+
+class CouponLimitError(CouponError):
+    """A claim would go beyond a coupon template's total quantity or per-customer limit."""
+
+    def __init__(self, template_id: str, customer_id: str, limit: str, value: int) -> None:
+        self.template_id = template_id
+        self.customer_id = customer_id
+        self.limit = limit
+        self.value = value
+        what = (
+            f"all {value} coupons are claimed"
+            if limit == "total_quantity"
+            else f"the customer holds {value}, the most per customer"
+        )
+        super().__init__(
+            f"Customer {customer_id!r} can't claim coupon {template_id!r}: "
+            f"{what} ({limit}={value})."
+        )
+
+
+class CouponStateError(CouponError):
+    """A held coupon was asked to do something its state forbids; nothing changed."""
+
+    def __init__(self, code: str, state: str, action: str, why: str = "") -> None:
+        self.code = code
+        self.state = state
+        self.action = action
+        tail = f": {why}" if why else ""
+        super().__init__(f"Can't {action} coupon {code!r} while it is {state}{tail}.")
+
+
+class UnknownCouponError(CouponError, LookupError):
+    """No coupon is held under this code."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+        super().__init__(f"No coupon is held under code {code!r}.")
 
 
 def _amount_text(value: object) -> str:

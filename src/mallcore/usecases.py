@@ -20,18 +20,28 @@ mallcore can carry out. Everything else comes back to the caller.
 - :func:`redeem_for_order` and :func:`reward_payment`: the points an order
   uses come out of the member's ledger when it is placed; its points and
   growth value go in when it is paid.
+
+Through a :class:`~mallcore.ports.UnitOfWork`, all or nothing:
+
+- :func:`place_order`: reserve the stock, lock the coupons, redeem the points
+  and store the order, idempotent by the caller's key.
+- :func:`pay_order`: pay a stored order, commit its stock and use its
+  coupons; of two payments racing for one order exactly one wins.
+- :func:`cancel_due_orders`: the payment-timeout sweep; an unpaid order past
+  its timeout is cancelled and gives back its stock, coupons and points.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import attrs
 
 from mallcore.checks import invalid
-from mallcore.errors import InvalidTransitionError
+from mallcore.clock import aware
+from mallcore.errors import ConflictError, InvalidTransitionError
 from mallcore.lifecycle import Event
 from mallcore.membership.account import MemberAccount, growth_shares
 from mallcore.membership.distribution import (
@@ -41,18 +51,29 @@ from mallcore.membership.distribution import (
     commissions_for_line,
 )
 from mallcore.membership.ledger import LedgerEntry
-from mallcore.money import proportional_refund_minor, units_per_major
-from mallcore.orders import Effect, EffectKind, Order, OrderPolicy
-from mallcore.ports import InventoryStore, PaymentGateway, PaymentStatus, RefundRequest
+from mallcore.money import Money, proportional_refund_minor, units_per_major
+from mallcore.orders import Effect, EffectKind, Order, OrderPolicy, due_actions
+from mallcore.orders.numbers import new_order_number
+from mallcore.ports import (
+    InventoryStore,
+    PaymentGateway,
+    PaymentStatus,
+    RefundRequest,
+    UnitOfWork,
+)
 from mallcore.ports.payment import RefundResult
+from mallcore.pricing.quote import Quote
 from mallcore.shipping.carriers import Carrier, ParcelItem, Shipment, Waybill
 
 __all__ = [
     "Outcome",
+    "cancel_due_orders",
     "carry_out",
     "commissions_for_order",
     "growth_of_lines",
     "pay_from_notification",
+    "pay_order",
+    "place_order",
     "redeem_for_order",
     "release_commissions",
     "reward_payment",
@@ -374,3 +395,165 @@ def track_with_carrier(order: Order, *, carrier: Carrier) -> Event | None:
     """
     scans = [event for parcel in order.shipments for event in carrier.track(parcel.tracking_number)]
     return order.track(scans)
+
+
+# --------------------------------------------------------------- through a unit of work
+
+#: How long :func:`place_order` remembers a key: a client retrying later places anew.
+PLACE_KEY_KEPT = timedelta(days=1)
+
+
+def place_order(
+    uow: UnitOfWork,
+    quote: Quote,
+    *,
+    customer_id: str,
+    at: datetime,
+    key: str,
+    coupons: Sequence[str] = (),
+    policy: OrderPolicy | None = None,
+    number: str | None = None,
+) -> Order:
+    """Place an order from *quote* in *uow*: stock, coupons, points and the order, or nothing.
+
+    Reserves the quote's units until the payment timeout, locks *coupons*
+    (codes the customer holds in ``uow.coupons``), redeems the points the
+    quote uses from the member's account in ``uow.members``, and adds the
+    order. *key* is the client's idempotency key (one per checkout): placing
+    again with it returns the order placed the first time and changes
+    nothing, so a client that lost the answer can safely retry. Everything
+    happens in the caller's unit of work; a crash before it commits leaves
+    nothing reserved or locked.
+
+    Raises:
+        InsufficientStockError: A line does not fit the available stock.
+        CouponStateError: A coupon is not available (used, or locked by another order).
+        InsufficientPointsError: The member no longer has the points.
+        ConflictError: Another process placed under the same key at the same time.
+    """
+    policy = policy or OrderPolicy()
+    moment = aware(at, field="at")
+    placed = uow.idempotency.result(key, at=moment)
+    if placed is not None:
+        existing = uow.orders.get(placed)
+        if existing is not None:
+            return existing
+    number = number or new_order_number(moment)
+    order = Order.place(
+        quote,
+        customer_id=customer_id,
+        at=moment,
+        number=number,
+        reservation_id=number,
+        coupons=coupons,
+        policy=policy,
+    )
+    units: dict[str, int] = {}
+    for line in order.snapshot.lines:
+        units[line.sku] = units.get(line.sku, 0) + line.quantity
+    uow.inventory.reserve(number, units, moment + policy.payment_timeout)
+    for code in coupons:
+        uow.coupons.lock(code, order_number=number, at=moment)
+    if order.points_used:
+        account = uow.members.get(customer_id)
+        if account is None:
+            raise invalid("customer_id", customer_id, "has no member account to redeem points from")
+        version = account.version
+        redeem_for_order(order, account, at=moment)
+        uow.members.save(account, expected_version=version)
+    uow.orders.add(order)
+    if not uow.idempotency.remember(
+        key, at=moment, keep_until=moment + PLACE_KEY_KEPT, result=number
+    ):
+        msg = f"an order was placed under key {key!r} at the same time: read it and use that one"
+        raise ConflictError(msg)
+    return order
+
+
+def pay_order(
+    uow: UnitOfWork,
+    number: str,
+    amount: Money,
+    *,
+    payment_id: str,
+    at: datetime,
+) -> list[Effect]:
+    """Pay the stored order *number* in *uow*: save it, commit its stock, use its coupons.
+
+    The order is saved with the version it was read at, so of two payments
+    racing for one order exactly one is stored; the other raises
+    :class:`~mallcore.errors.ConflictError` and its unit of work rolls back
+    (retried, it finds the order paid and records a late payment to refund).
+    Returns the effects left for the caller (a ``refund_payment`` for a late
+    payment, to send to the gateway).
+
+    Raises:
+        ConflictError: Another payment (or any change) saved the order first.
+        PaymentMismatchError: *amount* is not the payable amount.
+        ConfigError: No order has that number.
+    """
+    order = uow.orders.get(number)
+    if order is None:
+        raise invalid("number", number, "is not a stored order")
+    version = order.version
+    effects = order.pay(amount, payment_id=payment_id, at=at)
+    uow.orders.save(order, expected_version=version)
+    return _through(uow, order, effects, at)
+
+
+def cancel_due_orders(
+    uow: UnitOfWork, now: datetime, *, policy: OrderPolicy | None = None
+) -> list[str]:
+    """Cancel every stored unpaid order whose payment timeout is due at *now*.
+
+    Each gives back its stock (the reservation is released), its coupons
+    (unlocked) and its points (returned to the member's account). Then every
+    reservation still open past its expiry (one whose order was never stored)
+    expires. Run it from a scheduler; running it twice changes nothing the
+    second time. Returns the cancelled order numbers.
+    """
+    moment = aware(now, field="now")
+    cancelled: list[str] = []
+    for number in uow.orders.numbers(state="pending_payment"):
+        order = uow.orders.get(number)
+        if order is None:
+            continue
+        for due in due_actions(order, moment, policy):
+            version = order.version
+            effects = order.cancel(
+                at=due.due_at, actor="system", reason="payment timeout", key=due.key
+            )
+            uow.orders.save(order, expected_version=version)
+            _through(uow, order, effects, due.due_at)
+            cancelled.append(number)
+    uow.inventory.expire_due(moment)
+    return cancelled
+
+
+def _through(
+    uow: UnitOfWork, order: Order, effects: Iterable[Effect], at: datetime
+) -> list[Effect]:
+    """Carry out the effects the stores of *uow* can; return the rest."""
+    left: list[Effect] = []
+    for effect in effects:
+        if effect.kind is EffectKind.COMMIT_STOCK and effect.reservation_id is not None:
+            uow.inventory.commit(effect.reservation_id)
+        elif effect.kind is EffectKind.RELEASE_STOCK and effect.reservation_id is not None:
+            uow.inventory.release(effect.reservation_id)
+        elif effect.kind is EffectKind.USE_COUPONS:
+            for code in effect.coupons:
+                uow.coupons.use(code, order_number=order.number, at=at)
+        elif effect.kind is EffectKind.UNLOCK_COUPONS:
+            for code in effect.coupons:
+                uow.coupons.unlock(code, order_number=order.number, at=at)
+        elif effect.kind is EffectKind.RETURN_POINTS:
+            account = uow.members.get(order.customer_id)
+            if account is None:
+                left.append(effect)
+                continue
+            version = account.version
+            _to_account(order, effect, account, at)
+            uow.members.save(account, expected_version=version)
+        else:
+            left.append(effect)
+    return left

@@ -2,8 +2,13 @@
 
 :class:`InMemoryInventoryStore` keeps stock levels and reservations,
 :class:`InMemoryNonceStore` the nonces of accepted payment notifications,
-:class:`InMemoryMemberRepository` member accounts and
-:class:`InMemoryPointsLedgerStore` members' ledger entries.
+:class:`InMemoryIdempotencyStore` keys of work done with their results,
+:class:`InMemoryMemberRepository` member accounts,
+:class:`InMemoryPointsLedgerStore` members' ledger entries,
+:class:`InMemoryCouponStore` coupons claimed, locked and used,
+:class:`InMemoryOrderRepository` orders and :class:`InMemoryProductRepository`
+products. :class:`InMemoryDatabase` holds one of each and gives units of work
+over all of them (:class:`InMemoryUnitOfWork`).
 
 >>> from datetime import datetime, UTC
 >>> store = InMemoryInventoryStore()
@@ -21,14 +26,25 @@ import heapq
 import threading
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from types import TracebackType
+from typing import TYPE_CHECKING, Self
 
-from mallcore.checks import check_text
+from mallcore.checks import check_text, invalid
 from mallcore.clock import aware
-from mallcore.errors import StorageError, UnknownReservationError
+from mallcore.errors import ConflictError, StorageError, UnknownCouponError, UnknownReservationError
 from mallcore.membership.account import MemberAccount
 from mallcore.membership.ledger import LedgerEntry
+from mallcore.orders.order import Order
+from mallcore.ports.coupons import (
+    CouponBatch,
+    HeldCoupon,
+    check_claim,
+    check_new_limits,
+    coupon_move,
+    same_claim,
+)
 from mallcore.sku import inventory
+from mallcore.sku.catalog import Product
 from mallcore.sku.inventory import (
     DeductOn,
     LinesInput,
@@ -40,13 +56,29 @@ from mallcore.sku.inventory import (
 )
 
 if TYPE_CHECKING:
-    from mallcore.ports import InventoryStore, MemberRepository, NonceStore, PointsLedgerStore
+    from mallcore.ports import (
+        CouponStore,
+        IdempotencyStore,
+        InventoryStore,
+        MemberRepository,
+        NonceStore,
+        OrderRepository,
+        PointsLedgerStore,
+        ProductRepository,
+        UnitOfWork,
+    )
 
 __all__ = [
+    "InMemoryCouponStore",
+    "InMemoryDatabase",
+    "InMemoryIdempotencyStore",
     "InMemoryInventoryStore",
     "InMemoryMemberRepository",
     "InMemoryNonceStore",
+    "InMemoryOrderRepository",
     "InMemoryPointsLedgerStore",
+    "InMemoryProductRepository",
+    "InMemoryUnitOfWork",
 ]
 
 
@@ -59,7 +91,7 @@ class InMemoryInventoryStore:
     """
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._levels: dict[str, StockLevel] = {}
         self._reservations: dict[str, Reservation] = {}
 
@@ -166,7 +198,7 @@ class InMemoryNonceStore:
     """
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._kept: dict[str, datetime] = {}
         # (keep_until, nonce), earliest first: what to forget next.
         self._expiry: list[tuple[datetime, str]] = []
@@ -209,7 +241,7 @@ class InMemoryMemberRepository:
     """A :class:`~mallcore.ports.MemberRepository` in a dict of copies, safe between threads."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._accounts: dict[str, MemberAccount] = {}
 
     def add(self, account: MemberAccount) -> None:
@@ -234,11 +266,9 @@ class InMemoryMemberRepository:
                 msg = f"member {account.member_id!r} is not stored: add it first"
                 raise StorageError(msg)
             if stored.version != expected_version:
-                msg = (
-                    f"member {account.member_id!r} is at version {stored.version}, not "
-                    f"{expected_version}: someone saved it since it was read; read it again"
+                raise ConflictError.lost_update(
+                    "member", account.member_id, stored.version, expected_version
                 )
-                raise StorageError(msg)
             self._accounts[account.member_id] = copy.deepcopy(account)
 
 
@@ -246,7 +276,7 @@ class InMemoryPointsLedgerStore:
     """A :class:`~mallcore.ports.PointsLedgerStore` in lists, with a running balance per member."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._entries: dict[str, list[LedgerEntry]] = {}
         self._balances: dict[str, int] = {}
 
@@ -258,11 +288,7 @@ class InMemoryPointsLedgerStore:
         with self._lock:
             stored = self._entries.setdefault(member_id, [])
             if len(stored) != expected_count:
-                msg = (
-                    f"member {member_id!r} has {len(stored)} ledger entries, not "
-                    f"{expected_count}: someone appended since they were read; read them again"
-                )
-                raise StorageError(msg)
+                raise ConflictError.lost_append(member_id, len(stored), expected_count)
             for offset, entry in enumerate(entries, start=expected_count + 1):
                 if not isinstance(entry, LedgerEntry) or entry.number != offset:
                     msg = f"entry {entry!r} must be a LedgerEntry numbered {offset}"
@@ -283,9 +309,330 @@ class InMemoryPointsLedgerStore:
             return self._balances.get(member_id, 0)
 
 
+class InMemoryIdempotencyStore(InMemoryNonceStore):
+    """An :class:`~mallcore.ports.IdempotencyStore` in a dict: keys with their results.
+
+    >>> from datetime import datetime, timedelta, UTC
+    >>> keys = InMemoryIdempotencyStore()
+    >>> now = datetime(2026, 11, 11, 20, tzinfo=UTC)
+    >>> keys.remember("place:c-1:42", at=now, keep_until=now + timedelta(days=1), result="O-1")
+    True
+    >>> keys.result("place:c-1:42", at=now)
+    'O-1'
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._results: dict[str, str] = {}
+
+    def remember(self, nonce: str, *, at: datetime, keep_until: datetime, result: str = "") -> bool:
+        """Remember *nonce* with *result* until *keep_until*; ``False`` if remembered already."""
+        if not isinstance(result, str):
+            raise invalid("result", result, "must be a string")
+        with self._lock:
+            if not super().remember(nonce, at=at, keep_until=keep_until):
+                return False
+            self._results[nonce] = result
+            return True
+
+    def result(self, nonce: str, *, at: datetime) -> str | None:
+        """The result remembered with *nonce*, or None."""
+        with self._lock:
+            if not self.seen(nonce, at=at):
+                return None
+            return self._results.get(nonce)
+
+    def _forget_before(self, at: datetime) -> None:
+        super()._forget_before(at)
+        for nonce in [n for n in self._results if n not in self._kept]:
+            del self._results[nonce]
+
+
+class InMemoryCouponStore:
+    """A :class:`~mallcore.ports.CouponStore` in dicts; one lock makes each move atomic."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._batches: dict[str, CouponBatch] = {}
+        self._claimed: dict[str, int] = {}
+        self._per_customer: dict[tuple[str, str], int] = {}
+        self._coupons: dict[str, HeldCoupon] = {}
+
+    def define(self, batch: CouponBatch) -> None:
+        """Create or change a template's limits (never below what is claimed)."""
+        if not isinstance(batch, CouponBatch):
+            raise invalid("batch", batch, "must be a CouponBatch")
+        with self._lock:
+            check_new_limits(batch, self._claimed.get(batch.template_id, 0))
+            self._batches[batch.template_id] = batch
+
+    def batch(self, template_id: str) -> CouponBatch | None:
+        """The template's limits, or None."""
+        with self._lock:
+            return self._batches.get(template_id)
+
+    def claimed(self, template_id: str) -> int:
+        """How many coupons of *template_id* were claimed."""
+        with self._lock:
+            return self._claimed.get(template_id, 0)
+
+    def claim(self, template_id: str, customer_id: str, *, code: str, at: datetime) -> HeldCoupon:
+        """Give *customer_id* a coupon of *template_id* under *code*, within the limits."""
+        wanted = HeldCoupon(code, template_id, customer_id, "available", aware(at, field="at"))
+        with self._lock:
+            batch = self._batches.get(template_id)
+            if batch is None:
+                raise invalid("template_id", template_id, "has no limits defined: define() it")
+            held = self._coupons.get(code)
+            if held is not None:
+                return same_claim(held, wanted)
+            claimed = self._claimed.get(template_id, 0)
+            mine = self._per_customer.get((template_id, customer_id), 0)
+            check_claim(batch, customer_id, claimed, mine)
+            self._claimed[template_id] = claimed + 1
+            self._per_customer[(template_id, customer_id)] = mine + 1
+            self._coupons[code] = wanted
+            return wanted
+
+    def get(self, code: str) -> HeldCoupon | None:
+        """The coupon held under *code*, or None."""
+        with self._lock:
+            return self._coupons.get(code)
+
+    def held_by(self, customer_id: str) -> list[HeldCoupon]:
+        """The customer's coupons, by code."""
+        with self._lock:
+            return sorted(
+                (c for c in self._coupons.values() if c.customer_id == customer_id),
+                key=lambda c: c.code,
+            )
+
+    def lock(self, code: str, *, order_number: str, at: datetime) -> HeldCoupon:
+        """Lock an available coupon for *order_number*."""
+        return self._move(code, "lock", order_number, at)
+
+    def unlock(self, code: str, *, order_number: str, at: datetime) -> HeldCoupon:
+        """Give a coupon locked by *order_number* back."""
+        return self._move(code, "unlock", order_number, at)
+
+    def use(self, code: str, *, order_number: str, at: datetime) -> HeldCoupon:
+        """Mark a coupon locked by *order_number* used."""
+        return self._move(code, "use", order_number, at)
+
+    def expire(self, code: str, *, at: datetime) -> HeldCoupon:
+        """Expire an available coupon."""
+        return self._move(code, "expire", None, at)
+
+    def _move(self, code: str, action: str, order_number: str | None, at: datetime) -> HeldCoupon:
+        aware(at, field="at")
+        if order_number is not None:
+            check_text("order_number", order_number)
+        with self._lock:
+            held = self._coupons.get(code)
+            if held is None:
+                raise UnknownCouponError(code)
+            moved = coupon_move(held, action, order_number)
+            self._coupons[code] = moved
+            return moved
+
+
+class InMemoryOrderRepository:
+    """A :class:`~mallcore.ports.OrderRepository` in a dict of copies, safe between threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._orders: dict[str, Order] = {}
+
+    def add(self, order: Order) -> None:
+        """Store a new order; StorageError if its number is taken."""
+        with self._lock:
+            if order.number in self._orders:
+                msg = f"order {order.number!r} exists already: save it instead"
+                raise StorageError(msg)
+            self._orders[order.number] = copy.deepcopy(order)
+
+    def get(self, number: str) -> Order | None:
+        """A copy of the stored order, or None."""
+        with self._lock:
+            stored = self._orders.get(number)
+            return copy.deepcopy(stored) if stored is not None else None
+
+    def save(self, order: Order, *, expected_version: int) -> None:
+        """Replace the stored order if it is still at *expected_version*."""
+        with self._lock:
+            stored = self._orders.get(order.number)
+            if stored is None:
+                msg = f"order {order.number!r} is not stored: add it first"
+                raise StorageError(msg)
+            if stored.version != expected_version:
+                raise ConflictError.lost_update(
+                    "order", order.number, stored.version, expected_version
+                )
+            self._orders[order.number] = copy.deepcopy(order)
+
+    def numbers(self, *, state: str | None = None, customer_id: str | None = None) -> list[str]:
+        """Order numbers, oldest first, optionally filtered."""
+        with self._lock:
+            chosen = [
+                o
+                for o in self._orders.values()
+                if (state is None or o.state == state)
+                and (customer_id is None or o.customer_id == customer_id)
+            ]
+            return [o.number for o in sorted(chosen, key=lambda o: (o.placed_at, o.number))]
+
+
+class InMemoryProductRepository:
+    """A :class:`~mallcore.ports.ProductRepository` in a dict of copies."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._products: dict[str, Product] = {}
+
+    def add(self, product: Product) -> None:
+        """Store a new product; StorageError if its id or a SKU id is taken."""
+        with self._lock:
+            if product.id in self._products:
+                msg = f"product {product.id!r} exists already: save it instead"
+                raise StorageError(msg)
+            self._check_skus_free(product)
+            self._products[product.id] = copy.deepcopy(product)
+
+    def get(self, product_id: str) -> Product | None:
+        """A copy of the stored product, or None."""
+        with self._lock:
+            stored = self._products.get(product_id)
+            return copy.deepcopy(stored) if stored is not None else None
+
+    def save(self, product: Product) -> None:
+        """Replace a stored product."""
+        with self._lock:
+            if product.id not in self._products:
+                msg = f"product {product.id!r} is not stored: add it first"
+                raise StorageError(msg)
+            self._check_skus_free(product)
+            self._products[product.id] = copy.deepcopy(product)
+
+    def all(self) -> list[Product]:
+        """Copies of every product, by id."""
+        with self._lock:
+            return [copy.deepcopy(self._products[key]) for key in sorted(self._products)]
+
+    def product_of(self, sku_id: str) -> Product | None:
+        """The product that has *sku_id*, or None."""
+        with self._lock:
+            for product in self._products.values():
+                if any(sku.id == sku_id for sku in product.skus):
+                    return copy.deepcopy(product)
+            return None
+
+    def _check_skus_free(self, product: Product) -> None:
+        mine = {sku.id for sku in product.skus}
+        for other in self._products.values():
+            if other.id != product.id and (taken := mine & {sku.id for sku in other.skus}):
+                msg = f"SKU {sorted(taken)[0]!r} belongs to product {other.id!r} already"
+                raise StorageError(msg)
+
+
+_STORES = ("products", "orders", "members", "ledgers", "inventory", "coupons", "idempotency")
+
+
+class InMemoryDatabase:
+    """One in-memory store of each kind, and units of work over all of them.
+
+    Every store shares one re-entrant lock, and a unit of work holds it from
+    start to end: units of work run one at a time, and a store call from
+    another thread waits for the one in progress. A unit of work that raises
+    puts every store back as it was when it began (from copies taken then),
+    so it is all or nothing like a database transaction. Nothing survives the
+    process; use :mod:`mallcore.adapters.sql` for that.
+
+    >>> from datetime import datetime, UTC
+    >>> db = InMemoryDatabase()
+    >>> _ = db.inventory.set_stock("TEA-1", 2)
+    >>> try:
+    ...     with db.unit_of_work() as uow:
+    ...         _ = uow.inventory.reserve("o-1", {"TEA-1": 2}, datetime(2026, 11, 11, tzinfo=UTC))
+    ...         raise RuntimeError("the order could not be saved")
+    ... except RuntimeError:
+    ...     pass
+    >>> db.inventory.get("TEA-1").available  # the reservation was rolled back
+    2
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self.products = InMemoryProductRepository()
+        self.orders = InMemoryOrderRepository()
+        self.members = InMemoryMemberRepository()
+        self.ledgers = InMemoryPointsLedgerStore()
+        self.inventory = InMemoryInventoryStore()
+        self.coupons = InMemoryCouponStore()
+        self.idempotency = InMemoryIdempotencyStore()
+        for name in _STORES:
+            # One lock for all: a unit of work and a lone store call never interleave.
+            getattr(self, name)._lock = self._lock
+
+    def unit_of_work(self) -> InMemoryUnitOfWork:
+        """A unit of work over this database's stores."""
+        return InMemoryUnitOfWork(self)
+
+
+class InMemoryUnitOfWork:
+    """A :class:`~mallcore.ports.UnitOfWork` over an :class:`InMemoryDatabase`."""
+
+    def __init__(self, database: InMemoryDatabase) -> None:
+        self._database = database
+        self.products = database.products
+        self.orders = database.orders
+        self.members = database.members
+        self.ledgers = database.ledgers
+        self.inventory = database.inventory
+        self.coupons = database.coupons
+        self.idempotency = database.idempotency
+        self._saved: dict[str, dict[str, object]] | None = None
+
+    def __enter__(self) -> Self:
+        """Take the database's lock and copies of every store to roll back to."""
+        if self._saved is not None:
+            msg = "this unit of work is in progress already: start a new one"
+            raise StorageError(msg)
+        self._database._lock.acquire()
+        self._saved = {
+            name: {
+                key: copy.deepcopy(value)
+                for key, value in vars(getattr(self._database, name)).items()
+                if key != "_lock"
+            }
+            for name in _STORES
+        }
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Keep the changes when the block succeeded, else put the copies back."""
+        saved, self._saved = self._saved, None
+        try:
+            if exc_type is not None and saved is not None:
+                for name, state in saved.items():
+                    vars(getattr(self._database, name)).update(state)
+        finally:
+            self._database._lock.release()
+
+
 if TYPE_CHECKING:
     # mypy proves here that the adapters have the ports' structure.
     _store: InventoryStore = InMemoryInventoryStore()
     _nonces: NonceStore = InMemoryNonceStore()
     _members: MemberRepository = InMemoryMemberRepository()
     _ledgers: PointsLedgerStore = InMemoryPointsLedgerStore()
+    _keys: IdempotencyStore = InMemoryIdempotencyStore()
+    _key_nonces: NonceStore = InMemoryIdempotencyStore()
+    _coupons: CouponStore = InMemoryCouponStore()
+    _orders: OrderRepository = InMemoryOrderRepository()
+    _products: ProductRepository = InMemoryProductRepository()
+    _uow: UnitOfWork = InMemoryDatabase().unit_of_work()

@@ -7,16 +7,32 @@ pytest then runs the whole contract against your adapter.
 from mallcore.testing.contracts._carrier import CarrierContract
 from mallcore.testing.contracts._inventory import InventoryStoreContract
 from mallcore.testing.contracts._membership import (
+    CONTRACT_TIERS,
     MemberRepositoryContract,
     PointsLedgerStoreContract,
 )
 from mallcore.testing.contracts._payment import NonceStoreContract, PaymentGatewayContract
+from mallcore.testing.contracts._storage import (
+    CouponStoreContract,
+    IdempotencyStoreContract,
+    OrderRepositoryContract,
+    ProductRepositoryContract,
+    UnitOfWorkContract,
+    contract_order,
+)
 
 __all__ = [
+    "CONTRACT_TIERS",
     "CarrierContract",
+    "CouponStoreContract",
+    "IdempotencyStoreContract",
     "InventoryStoreContract",
     "MemberRepositoryContract",
     "NonceStoreContract",
+    "OrderRepositoryContract",
     "PaymentGatewayContract",
     "PointsLedgerStoreContract",
+    "ProductRepositoryContract",
+    "UnitOfWorkContract",
+    "contract_order",
 ]

@@ -13,14 +13,14 @@ from mallcore.membership.account import MemberAccount
 from mallcore.membership.ledger import PointsLedger
 from mallcore.ports import MemberRepository, PointsLedgerStore
 
-__all__ = ["MemberRepositoryContract", "PointsLedgerStoreContract"]
+__all__ = ["CONTRACT_TIERS", "MemberRepositoryContract", "PointsLedgerStoreContract"]
 
 _AT = datetime(2026, 11, 11, 12, tzinfo=UTC)
-_TIERS = (Tier("member"), Tier("gold", 1000))
+CONTRACT_TIERS = (Tier("member"), Tier("gold", 1000))
 
 
 def _account(member_id: str = "u-1") -> MemberAccount:
-    return MemberAccount(member_id, _TIERS)
+    return MemberAccount(member_id, CONTRACT_TIERS)
 
 
 class MemberRepositoryContract:
