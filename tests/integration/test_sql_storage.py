@@ -1,0 +1,196 @@
+"""The SQL adapter's schema and its failures: migrations, bad files, lost connections."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from _storage_workers import CRASH_ORDER, CRASH_SCENARIO
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+import mallcore
+from mallcore.adapters.sql import HEAD, SqlDatabase, upgrade
+from mallcore.adapters.sql._engine import create_engine
+from mallcore.adapters.sql._migrate import alembic_config
+from mallcore.adapters.sql._schema import VERSION_TABLE, metadata
+from mallcore.errors import (
+    ConfigError,
+    NotAMallcoreDatabaseError,
+    SchemaVersionError,
+    StorageUnavailableError,
+)
+from mallcore.ports import CouponBatch
+from mallcore.testing.contracts import contract_order
+from mallcore.usecases import place_order
+
+AT = datetime(2026, 11, 11, 12, tzinfo=UTC)
+
+
+def test_a_new_file_gets_the_whole_schema(sqlite_path: Path) -> None:
+    with SqlDatabase.open(sqlite_path) as database:
+        assert database.revision == HEAD
+        with database.engine.connect() as conn:
+            mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+            assert mode == "wal"
+
+
+def test_the_migrations_build_exactly_the_tables_the_stores_use(
+    sql_database: SqlDatabase,
+) -> None:
+    with sql_database.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE})
+        assert compare_metadata(context, metadata) == []
+
+
+def test_an_older_database_is_upgraded_in_place_and_keeps_its_data(sqlite_path: Path) -> None:
+    engine = create_engine(sqlite_path)
+    assert upgrade(engine, to="0001") == "0001"
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO stock_levels (sku_id, on_hand, reserved, low_stock_threshold) "
+            "VALUES ('TEA-1', 7, 0, 0)"
+        )
+    engine.dispose()
+    with pytest.raises(SchemaVersionError, match="'0001', not"):
+        SqlDatabase.open(sqlite_path, upgrade=False)
+    with SqlDatabase.open(sqlite_path) as database:
+        assert database.revision == HEAD
+        level = database.inventory.get("TEA-1")
+        assert level is not None and level.on_hand == 7
+        database.orders.add(contract_order())  # a table of the newer revision
+    with SqlDatabase.open(sqlite_path, upgrade=False) as database:
+        assert database.orders.get(contract_order().number) is not None
+
+
+def test_a_database_of_a_newer_schema_is_refused_and_left_alone(sqlite_path: Path) -> None:
+    SqlDatabase.open(sqlite_path).close()
+    with sqlite3.connect(sqlite_path) as raw:
+        raw.execute(f"UPDATE {VERSION_TABLE} SET version_num = '0099'")
+    for upgrade_it in (True, False):
+        with pytest.raises(SchemaVersionError, match=r"'0099'.*newer mallcore") as caught:
+            SqlDatabase.open(sqlite_path, upgrade=upgrade_it)
+        assert "Upgrade mallcore" in str(caught.value)
+    with sqlite3.connect(sqlite_path) as raw:
+        assert raw.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchall() == [("0099",)]
+
+
+def test_a_corrupt_file_is_not_a_database(sqlite_path: Path) -> None:
+    sqlite_path.write_bytes(b"this is a spreadsheet, not a database\n" * 200)
+    with pytest.raises(NotAMallcoreDatabaseError, match="not a SQLite database"):
+        SqlDatabase.open(sqlite_path)
+    assert sqlite_path.read_bytes().startswith(b"this is a spreadsheet")
+
+
+def test_another_applications_sqlite_file_is_refused(sqlite_path: Path) -> None:
+    with sqlite3.connect(sqlite_path) as raw:
+        raw.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT)")
+    with pytest.raises(NotAMallcoreDatabaseError, match="another application's tables \\(users\\)"):
+        SqlDatabase.open(sqlite_path)
+    with sqlite3.connect(sqlite_path) as raw:
+        tables = [
+            row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        ]
+    assert tables == ["users"]
+
+
+def test_mallcore_tables_without_their_version_table_are_refused(sqlite_path: Path) -> None:
+    with sqlite3.connect(sqlite_path) as raw:
+        raw.execute("CREATE TABLE orders (number TEXT PRIMARY KEY)")
+    with pytest.raises(NotAMallcoreDatabaseError, match="mallcore's tables \\(orders\\)"):
+        SqlDatabase.open(sqlite_path)
+
+
+def test_a_target_that_is_no_database_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="target"):
+        SqlDatabase.open("mysql://127.0.0.1/shop")
+    with pytest.raises(ConfigError, match="in-memory"):
+        SqlDatabase.open("sqlite://")
+
+
+def test_an_unreachable_server_is_storage_unavailable() -> None:
+    with pytest.raises(StorageUnavailableError, match="connection failed"):
+        SqlDatabase.open("postgresql://postgres@127.0.0.1:1/nothing?connect_timeout=2")
+
+
+def test_concurrent_first_opens_migrate_once(sqlite_path: Path) -> None:
+    # The first open migrates under the write lock; the next ones find the schema there.
+    for _ in range(3):
+        SqlDatabase.open(sqlite_path).close()
+    with sqlite3.connect(sqlite_path) as raw:
+        assert raw.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchall() == [(HEAD,)]
+
+
+def test_alembic_can_downgrade_and_upgrade_the_schema(sqlite_path: Path) -> None:
+    engine = create_engine(sqlite_path)
+    upgrade(engine)
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0001")
+    with engine.connect() as conn:
+        assert "orders" not in sa.inspect(conn).get_table_names()
+    assert upgrade(engine) == HEAD
+    engine.dispose()
+
+
+# ------------------------------------------------------------ a connection lost mid-unit
+
+
+@pytest.fixture
+def pg(pg_database: Any) -> Iterator[SqlDatabase]:
+    database: SqlDatabase = pg_database
+    database.inventory.set_stock("TEA-1", 10)
+    database.inventory.set_stock("CUP-1", 10)
+    database.coupons.define(CouponBatch("FIVE-OFF"))
+    database.coupons.claim("FIVE-OFF", "c-1", code="SAVE-1", at=AT)
+    yield database
+
+
+def _place(database: SqlDatabase, *, kill_before_commit: bool = False) -> str:
+    from _storage_workers import CRASH_ORDER
+
+    scenario = mallcore.load_scenario(CRASH_SCENARIO)
+    quote = mallcore.quote(scenario.cart, scenario.context)
+    with database.unit_of_work() as uow:
+        order = place_order(
+            uow,
+            quote,
+            customer_id="c-1",
+            at=AT,
+            key="checkout:c-1:1",
+            coupons=["SAVE-1"],
+            number=CRASH_ORDER,
+        )
+        if kill_before_commit:
+            pid = uow.connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+            with database.engine.connect() as admin:
+                admin.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            uow.inventory.get("TEA-1")  # the next statement finds the connection gone
+    return order.number
+
+
+def _held(database: SqlDatabase) -> tuple[int, str, bool]:
+    tea = database.inventory.get("TEA-1")
+    coupon = database.coupons.get("SAVE-1")
+    assert tea is not None and coupon is not None
+    return tea.reserved, coupon.state, database.orders.get(CRASH_ORDER) is not None
+
+
+def test_a_connection_killed_mid_unit_leaves_nothing_and_a_retry_applies_once(
+    pg: SqlDatabase,
+) -> None:
+    with pytest.raises(StorageUnavailableError, match="nothing of this unit of work was stored"):
+        _place(pg, kill_before_commit=True)
+    assert _held(pg) == (0, "available", False)
+    assert not pg.idempotency.seen("checkout:c-1:1", at=AT)
+    number = _place(pg)  # the client retries with the same key
+    assert _held(pg) == (2, "locked", True)
+    assert _place(pg) == number  # and again: the key says it was placed
+    assert _held(pg) == (2, "locked", True)
+    assert pg.orders.numbers() == [number]
+    assert pg.idempotency.result("checkout:c-1:1", at=AT + timedelta(hours=1)) == number
