@@ -1,24 +1,33 @@
-"""``mallcore demo``: the story of one order, told step by step with real numbers."""
+"""``mallcore demo``: the story of one order, told step by step with real numbers.
+
+Everything is stored in the embedded SQLite database (``--db PATH``, default
+``./mallcore-demo.sqlite``) and read back from it at every step: the catalog,
+stock, coupons, the member and their points, the order. The file is the
+demo's own: a second run starts it afresh, and a file the demo did not write
+is refused rather than touched.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from pathlib import Path
 from typing import TextIO
 
 import attrs
 
-from mallcore.adapters.memory import InMemoryInventoryStore
 from mallcore.adapters.sandbox_carrier import SandboxCarrier
 from mallcore.adapters.sandbox_payment import SandboxGateway
+from mallcore.adapters.sql import SqlDatabase
+from mallcore.checks import invalid
 from mallcore.clock import AdvancingClock
 from mallcore.membership import PointsSettings, Tier
 from mallcore.membership.account import MemberAccount
 from mallcore.membership.ledger import EntryKind
-from mallcore.money import Money, format_money, from_minor, sum_money
+from mallcore.money import Money, format_money, from_minor, get_locale, sum_money
 from mallcore.orders import Order, periods, statement
-from mallcore.ports import InventoryStore, PaymentRequest
+from mallcore.ports import CouponBatch, PaymentRequest, UnitOfWork
 from mallcore.pricing import Cart, CartLine, CatalogItem, Customer, PricingContext, Quote, quote
 from mallcore.promotions import (
     Coupon,
@@ -35,8 +44,8 @@ from mallcore.shipping import ChargeBy, ChargeRule, FreeRule, FreightTemplate
 from mallcore.sku import Product, Spec, SpecValue, build_matrix, make_product, make_sku
 from mallcore.usecases import (
     carry_out,
-    pay_from_notification,
-    redeem_for_order,
+    pay_order,
+    place_order,
     reward_payment,
     ship_with_carrier,
     track_with_carrier,
@@ -149,42 +158,98 @@ def _account_line(member: MemberAccount) -> str:
     return f"{member.ledger.balance} points, growth {member.growth}, tier {member.tier}"
 
 
-def _order_story(say: Callable[[str], object], result: Quote, inventory: InventoryStore) -> None:
-    """Place an order from *result*; pay, ship, deliver and refund it through the sandboxes."""
+#: The default database file, in the working directory.
+DEFAULT_DB = Path("mallcore-demo.sqlite")
+#: The key that marks a database file as the demo's own.
+_MARK = "mallcore-demo:this file is the demo's"
+_FOREVER = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+def _demo_database(path: Path) -> SqlDatabase:
+    """Open a fresh demo database at *path*: a new file, or the demo's own file started over."""
+    if path.exists():
+        with SqlDatabase.open(path, tiers=_TIERS) as old:  # refuses corrupt and foreign files
+            ours = old.idempotency.seen(_MARK, at=_NOW)
+            empty = not any(old.row_counts().values())
+        if not (ours or empty):
+            reason = "holds data the demo did not write: give the demo a file of its own"
+            raise invalid("--db", str(path), reason)
+        for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            stale.unlink(missing_ok=True)
+    database = SqlDatabase.open(path, tiers=_TIERS)
+    database.idempotency.remember(_MARK, at=_NOW, keep_until=_FOREVER)
+    return database
+
+
+def _order_story(say: Callable[[str], object], result: Quote, db: SqlDatabase) -> None:
+    """Place an order from *result* and pay, ship, deliver and refund it, all stored in *db*."""
     clock = AdvancingClock(_NOW)
-    gateway = SandboxGateway(b"mallcore-demo-secret-0123456789", clock)
+    gateway = SandboxGateway(b"mallcore-demo-secret-0123456789", clock, nonces=db.idempotency)
     carrier = SandboxCarrier(clock=clock, name="sandbox-express")
-    order = Order.place(
-        result, customer_id="u-42", at=clock.now(), reservation_id="order-1", coupons=("HOME5",)
-    )
-    say(f"   placed {order.number}: {order.state}, payable {format_money(order.payable)}\n")
-    member = _member(clock.now())
+    db.members.add(_member(clock.now()))
+    db.coupons.define(CouponBatch("home-5", total_quantity=1000, per_customer_limit=1))
+    db.coupons.claim("home-5", "u-42", code="HOME5", at=clock.now() - timedelta(days=1))
+    member = db.members.get("u-42")
+    assert member is not None
     say(f"   member {_account_line(member)}\n")
-    redeemed = redeem_for_order(order, member, at=clock.now())
-    used = -redeemed.points if redeemed is not None else 0
-    say(f"   {used} points redeemed for the order: {_account_line(member)}\n")
+    with db.unit_of_work() as uow:
+        placed = place_order(
+            uow,
+            result,
+            customer_id="u-42",
+            at=clock.now(),
+            key="checkout:u-42:1",
+            coupons=("HOME5",),
+        )
+    number = placed.number
+    order = _stored(db, number)
+    say(f"   placed {order.number}: {order.state}, payable {format_money(order.payable)}\n")
+    reservation = db.inventory.get_reservation(number)
+    assert reservation is not None
+    for held in reservation.lines:
+        level = db.inventory.get(held.sku_id)
+        assert level is not None
+        say(f"   {held.sku_id:<12} reserved {held.quantity}, available {level.available}\n")
+    member = _stored_member(db)
+    say(f"   {order.points_used} points redeemed for the order: {_account_line(member)}\n")
 
     clock.advance(minutes=2)
-    request = PaymentRequest(order.number, order.payable, "mallcore demo", f"pay:{order.number}")
+    request = PaymentRequest(number, order.payable, "mallcore demo", f"pay:{number}")
     intent = gateway.create(request)
     headers, body = gateway.notify(intent.payment_id, "paid")
-    outcome = pay_from_notification(order, headers, body, gateway=gateway, inventory=inventory)
+    notification = gateway.verify_notification(headers, body)
+    with db.unit_of_work() as uow:
+        pay_order(
+            uow,
+            number,
+            notification.amount,
+            payment_id=notification.payment_id,
+            at=notification.occurred_at,
+        )
+        member = _stored_member(uow)
+        version = member.version
+        paid_order = uow.orders.get(number)
+        assert paid_order is not None
+        earned, growth = reward_payment(paid_order, member, at=clock.now())
+        uow.members.save(member, expected_version=version)
+    order = _stored(db, number)
     say(
         f"   paid {format_money(order.payable)} through the sandbox gateway "
         f"({intent.payment_id}, signed notification verified): {order.state}\n"
     )
-    earned, growth = reward_payment(order, member, at=clock.now())
     points_in = earned.points if earned is not None else 0
-    say(f"   earned {points_in} points and {growth} growth: {_account_line(member)}\n")
-    reservation = inventory.get_reservation("order-1")
-    assert reservation is not None
-    coupons = ", ".join(code for effect in outcome.left for code in effect.coupons)
-    say(f"   stock reservation {reservation.state.value}; coupon {coupons} used\n")
+    say(f"   earned {points_in} points and {growth} growth: {_account_line(_stored_member(db))}\n")
+    reservation = db.inventory.get_reservation(number)
+    coupon = db.coupons.get("HOME5")
+    assert reservation is not None and coupon is not None
+    say(f"   stock reservation {reservation.state.value}; coupon {coupon.code} {coupon.state}\n")
 
     clock.advance(hours=3)
     tee = next(line for line in order.snapshot.lines if line.sku == "TEE-RED-M")
     parcels = []
     for lines in ({tee.key: 2}, None):
+        order = _stored(db, number)
+        version = order.version
         waybill = ship_with_carrier(
             order,
             carrier=carrier,
@@ -194,6 +259,7 @@ def _order_story(say: Callable[[str], object], result: Quote, inventory: Invento
             lines=lines,
             weights_kg={line.sku: Decimal("0.2") for line in order.snapshot.lines},
         )
+        db.orders.save(order, expected_version=version)
         parcels.append(waybill.tracking_no)
         what = "TEE-RED-M × 2" if lines else "the rest"
         say(f"   shipped {waybill.tracking_no} ({what}) with {waybill.carrier}: {order.state}\n")
@@ -202,8 +268,11 @@ def _order_story(say: Callable[[str], object], result: Quote, inventory: Invento
         scans = carrier.deliver(tracking_no)
         steps = " → ".join(scan.status.value for scan in scans)
         say(f"   {tracking_no}: {steps}\n")
+    order = _stored(db, number)
+    version = order.version
     delivered = track_with_carrier(order, carrier=carrier)
     assert delivered is not None
+    db.orders.save(order, expected_version=version)
     say(f"   delivered (from the carrier's scans, {delivered.at:%Y-%m-%d %H:%M}): {order.state}\n")
 
     back = delivered.at + timedelta(days=2)
@@ -211,28 +280,35 @@ def _order_story(say: Callable[[str], object], result: Quote, inventory: Invento
     refunds: dict[str, list[Money]] = {}
     for line, reason, units in ((mug, "wrong_item", [1]), (tee, "damaged", [1, 1])):
         for quantity in units:
-            case = order.request_after_sale(
-                line.key, kind="return_and_refund", reason=reason, quantity=quantity, at=back
-            )
-            order.review_after_sale(case.id, approve=True, at=back)
-            order.receive_return(case.id, at=back + timedelta(days=2))
-            effects = order.refund_after_sale(case.id, at=back + timedelta(days=2))
             clock.current = max(clock.current, back + timedelta(days=2))
-            done = carry_out(
-                order,
-                effects,
-                inventory=inventory,
-                gateway=gateway,
-                account=member,
-                at=clock.now(),
-                reason=reason,
-            )
+            with db.unit_of_work() as uow:
+                order = _stored(uow, number)
+                member = _stored_member(uow)
+                versions = order.version, member.version
+                case = order.request_after_sale(
+                    line.key, kind="return_and_refund", reason=reason, quantity=quantity, at=back
+                )
+                order.review_after_sale(case.id, approve=True, at=back)
+                order.receive_return(case.id, at=back + timedelta(days=2))
+                effects = order.refund_after_sale(case.id, at=back + timedelta(days=2))
+                done = carry_out(
+                    order,
+                    effects,
+                    inventory=uow.inventory,
+                    gateway=gateway,
+                    account=member,
+                    at=clock.now(),
+                    reason=reason,
+                )
+                uow.orders.save(order, expected_version=versions[0])
+                uow.members.save(member, expected_version=versions[1])
             (refund,) = done.refunds
             refunds.setdefault(line.sku, []).append(refund.amount)
             say(
                 f"   {case.id}: {line.sku} × {quantity} returned ({reason}): "
                 f"refunded {format_money(refund.amount)} ({refund.refund_id}), case {case.state}\n"
             )
+    order = _stored(db, number)
     for line in (mug, tee):
         parts = refunds[line.sku]
         paid = format_money(from_minor(line.paid, order.snapshot.currency))
@@ -245,16 +321,18 @@ def _order_story(say: Callable[[str], object], result: Quote, inventory: Invento
         f"of {format_money(order.payable)}; the gateway holds "
         f"{format_money(gateway.query(intent.payment_id).refundable)} of the payment\n"
     )
+    member = _stored_member(db)
     moves = member.ledger.statement(_NOW, clock.now() + timedelta(seconds=1)).moves
     say(
         f"   after the refunds, {moves[EntryKind.RETURN]} redeemed points returned and "
         f"{-moves[EntryKind.CLAWBACK]} earned points clawed back: {_account_line(member)}\n"
     )
 
-    say("\n5. Daily statements (days with activity)\n")
+    say("\n5. Daily statements (days with activity), from the orders stored\n")
+    stored = [_stored(db, n) for n in db.orders.numbers()]
     reported = [(p.payment_id, intent.order_number, p.amount) for p in gateway.payments.values()]
     for start, end in periods(_NOW, clock.now() + timedelta(seconds=1), "day", zone=_CST):
-        day = statement([order], start, end, payments=reported)
+        day = statement(stored, start, end, payments=reported)
         if not (day.orders or day.refunded.amount):
             continue
         say(
@@ -265,30 +343,55 @@ def _order_story(say: Callable[[str], object], result: Quote, inventory: Invento
         )
 
 
-def run_demo(out: TextIO, *, extra_locales: list[str]) -> None:
-    """Print the demo to *out*."""
+def _stored(stores: SqlDatabase | UnitOfWork, number: str) -> Order:
+    order = stores.orders.get(number)
+    assert order is not None
+    return order
+
+
+def _stored_member(stores: SqlDatabase | UnitOfWork) -> MemberAccount:
+    member = stores.members.get("u-42")
+    assert member is not None
+    return member
+
+
+def run_demo(out: TextIO, *, extra_locales: list[str], db: Path = DEFAULT_DB) -> None:
+    """Print the demo to *out*, storing everything in the SQLite file *db*."""
+    for locale in extra_locales:
+        get_locale(locale)  # an unknown locale fails before anything is written
+    database = _demo_database(db)
     say = out.write
     say("mallcore demo\n=============\n\n")
+    try:
+        _run(say, database, extra_locales)
+        counts = database.row_counts()
+        entries = len(_stored_member(database).ledger.entries)
+        say(
+            f"\nStored in {db} (SQLite, schema {database.revision}): "
+            f"{counts['products']} products, {counts['stock_levels']} stock levels, "
+            f"{counts['held_coupons']} coupon, {counts['orders']} order, "
+            f"{counts['members']} member with {entries} points entries; "
+            "run again to start over.\n"
+        )
+    finally:
+        database.close()
+    say(f"\nDone at {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.\n")
 
-    products = _catalog()
-    say("1. A catalog with a SKU matrix (colour × size, black/S excluded)\n")
+
+def _run(say: Callable[[str], object], db: SqlDatabase, extra_locales: list[str]) -> None:
+    for product in _catalog():
+        db.products.add(product)
+    products = db.products.all()
+    say("1. A catalog with a SKU matrix (colour × size, black/S excluded), stored and read back\n")
     for product in products:
         say(f"   {product.id}: {product.name('zh')} / {product.name('en')}\n")
         for sku in product.skus:
             say(f"     {sku.code:<14} {sku.key:<22} {format_money(sku.price):>8}\n")
 
-    store = InMemoryInventoryStore()
     for product in products:
         for sku in product.skus:
-            store.set_stock(sku.id, 20, low_stock_threshold=3)
-    say("\n2. Stock: 20 units of every SKU; an order reserves what it needs\n")
-    change = store.reserve(
-        "order-1", [("TEE-RED-M", 2), ("TEE-BLACK-L", 1), ("MUG", 1)], _NOW + timedelta(minutes=30)
-    )
-    for line in change.reservation.lines:
-        level = store.get(line.sku_id)
-        assert level is not None
-        say(f"   {line.sku_id:<12} reserved {line.quantity}, available {level.available}\n")
+            db.inventory.set_stock(sku.id, 20, low_stock_threshold=3)
+    say("\n2. Stock: 20 units of every SKU; placing the order reserves what it needs (step 4)\n")
 
     context = _context(products)
     cart = Cart(
@@ -305,11 +408,10 @@ def run_demo(out: TextIO, *, extra_locales: list[str]) -> None:
         "\n4. The order: placed, paid through the sandbox gateway, shipped in two parcels"
         " with the sandbox carrier, delivered; two lines come back\n"
     )
-    _order_story(say, result, store)
+    _order_story(say, result, db)
 
     say("\n6. One amount per currency, formatted for each locale\n")
     samples = (Money("1234.50", "CNY"), Money("1234.50", "EUR"), Money("1234", "JPY"))
     for locale in (*_LOCALES, *extra_locales):
         shown = "   ".join(format_money(sample, locale) for sample in samples)
         say(f"   {locale:<6} {shown}\n")
-    say(f"\nDone at {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.\n")

@@ -34,6 +34,12 @@ def _build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     demo = commands.add_parser("demo", help="run the main job end to end and explain each step")
     demo.add_argument("--locale", action="append", help="extra locale to format amounts in")
+    demo.add_argument(
+        "--db",
+        default="mallcore-demo.sqlite",
+        help="the SQLite file the demo stores its story in (default: ./mallcore-demo.sqlite; "
+        "a second run starts it afresh)",
+    )
     quote = commands.add_parser("quote", help="price the cart of a scenario file")
     quote.add_argument("scenario", help="scenario file (JSON, or YAML with PyYAML)")
     quote.add_argument("--json", action="store_true", help="print Quote.to_dict() as JSON")
@@ -128,7 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             from mallcore._demo import run_demo
 
-            run_demo(sys.stdout, extra_locales=args.locale or [])
+            run_demo(sys.stdout, extra_locales=args.locale or [], db=Path(args.db))
             return 0
         if args.command == "quote":
             return _quote(args.scenario, args.json, args.locale, sys.stdout)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 from decimal import Decimal
@@ -12,7 +13,9 @@ from pathlib import Path
 import pytest
 
 import mallcore
+from mallcore.adapters.sql import SqlDatabase
 from mallcore.cli import main
+from mallcore.money import format_money
 
 AMOUNT = r"¥([\d,]+\.\d{2})"
 MATRIX_LINE = re.compile(r"^\s+(?P<code>TEE-[A-Z]+-[A-Z]+)\s+(?P<key>colour=\w+\|size=\w+)\s+¥")
@@ -28,10 +31,11 @@ TOTAL_LINE = re.compile(rf"^\s+total: {AMOUNT}$")
 REFUND_LINE = re.compile(rf"^\s+(?P<sku>\S+) paid {AMOUNT}, refunds? (?P<parts>.*)$")
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """Run ``python -m mallcore`` in a fresh interpreter, reading its output as UTF-8."""
     return subprocess.run(
         [sys.executable, "-m", "mallcore", *args],
+        cwd=cwd,
         capture_output=True,
         encoding="utf-8",
         env={**os.environ, "PYTHONIOENCODING": "utf-8"},
@@ -206,20 +210,77 @@ def check_demo_output(out: str) -> None:
         assert shown in matching[0]
 
 
-def test_demo_in_a_subprocess() -> None:
-    done = run_cli("demo")
+def test_demo_in_a_subprocess(tmp_path: Path) -> None:
+    # The default file is ./mallcore-demo.sqlite, in the directory the demo runs in.
+    done = run_cli("demo", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     check_demo_output(done.stdout)
+    assert (tmp_path / "mallcore-demo.sqlite").is_file()
 
 
-def test_demo_in_process(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo"]) == 0
+def test_demo_in_process(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["demo", "--db", str(tmp_path / "demo.sqlite")]) == 0
     check_demo_output(capsys.readouterr().out)
 
 
-def test_demo_formats_extra_locales(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo", "--locale", "fr_FR"]) == 0
+def test_the_demo_story_is_stored_and_reads_back(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "demo.sqlite"
+    assert main(["demo", "--db", str(path)]) == 0
+    out = capsys.readouterr().out
+    with SqlDatabase.open(path, upgrade=False) as database:
+        (number,) = database.orders.numbers()
+        order = database.orders.get(number)
+        assert order is not None
+        assert f"placed {number}: pending_payment" in out
+        assert f"order {order.state}: refunded {format_money(order.refunded)}" in out
+        assert [case.state for case in order.after_sales] == ["refunded"] * 3
+        reservation = database.inventory.get_reservation(number)
+        assert reservation is not None and reservation.state.value == "committed"
+        coupon = database.coupons.get("HOME5")
+        assert coupon is not None and (coupon.state, coupon.order_number) == ("used", number)
+        tee = database.inventory.get("TEE-RED-M")
+        assert tee is not None and tee.on_hand == 18  # two sold; returns are not restocked
+        assert database.row_counts()["members"] == 1  # read it with the programme's tiers
+
+
+def test_the_demo_runs_again_on_its_own_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "demo.sqlite"
+    assert main(["demo", "--db", str(path)]) == 0
+    first = capsys.readouterr().out
+    assert main(["demo", "--db", str(path)]) == 0
+    second = capsys.readouterr().out
+    check_demo_output(second)
+    with SqlDatabase.open(path, upgrade=False) as database:
+        assert len(database.orders.numbers()) == 1  # started afresh, not added to
+    assert first.count("ties out") == second.count("ties out") == 2
+
+
+def test_the_demo_refuses_a_file_it_did_not_write(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    shop = tmp_path / "shop.sqlite"
+    with SqlDatabase.open(shop) as database:
+        database.inventory.set_stock("REAL-SKU", 5)
+    assert main(["demo", "--db", str(shop)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("mallcore: ConfigError: --db=") and "did not write" in err
+    with SqlDatabase.open(shop) as database:
+        level = database.inventory.get("REAL-SKU")
+        assert level is not None and level.on_hand == 5
+    other = tmp_path / "other.sqlite"
+    with sqlite3.connect(other) as raw:
+        raw.execute("CREATE TABLE users (id INTEGER)")
+    assert main(["demo", "--db", str(other)]) == 2
+    assert "NotAMallcoreDatabaseError" in capsys.readouterr().err
+
+
+def test_demo_formats_extra_locales(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["demo", "--locale", "fr_FR", "--db", str(tmp_path / "demo.sqlite")]) == 0
     fr_lines = [line for line in capsys.readouterr().out.splitlines() if "fr_FR" in line]
     assert len(fr_lines) == 1
     # CLDR fr: narrow no-break space groups thousands, "," is the decimal mark, symbol last.
@@ -227,9 +288,9 @@ def test_demo_formats_extra_locales(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_demo_with_an_unknown_locale_fails_with_one_line(
-    capsys: pytest.CaptureFixture[str],
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    assert main(["demo", "--locale", "xx_XX"]) == 2
+    assert main(["demo", "--locale", "xx_XX", "--db", str(tmp_path / "demo.sqlite")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert err.startswith("mallcore: ConfigError:")

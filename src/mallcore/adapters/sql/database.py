@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from mallcore.adapters.sql import _migrate
 from mallcore.adapters.sql._engine import create_engine, translate_errors
+from mallcore.adapters.sql._schema import metadata
 from mallcore.adapters.sql._tx import Transactor
 from mallcore.adapters.sql.coupons import SqlCouponStore
 from mallcore.adapters.sql.documents import (
@@ -106,6 +107,16 @@ class SqlDatabase(_Stores):
         """The database's schema revision."""
         with translate_errors("can't read the schema revision"), self.engine.connect() as conn:
             return _migrate.current_revision(conn)
+
+    def row_counts(self) -> dict[str, int]:
+        """How many rows each of mallcore's tables holds, by table name."""
+        with translate_errors("can't count rows"), self.engine.connect() as conn:
+            return {
+                table.name: int(
+                    conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+                )
+                for table in metadata.sorted_tables
+            }
 
     def unit_of_work(self) -> SqlUnitOfWork:
         """Several store calls in one transaction: ``with database.unit_of_work() as uow:``."""
