@@ -6,8 +6,11 @@ restocked and the open reservations; the store must agree with it after every st
 
 from __future__ import annotations
 
+import tempfile
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
@@ -19,6 +22,8 @@ from hypothesis.stateful import (
 )
 
 from mallcore.adapters.memory import InMemoryInventoryStore
+from mallcore.adapters.sql import SqlDatabase
+from mallcore.adapters.sql._schema import metadata
 from mallcore.errors import InsufficientStockError, ReservationStateError
 from mallcore.sku.inventory import DeductOn, LowStockAlerted, ReservationChange
 
@@ -216,3 +221,34 @@ class InventoryMachine(RuleBasedStateMachine):
 
 
 TestInventoryMachine = InventoryMachine.TestCase
+
+
+# ----------------------------------------------------------------- the same on SQLite
+
+_SQLITE: list[SqlDatabase] = []
+
+
+def _empty_sqlite_store() -> SqlDatabase:
+    """One SQLite database for the whole run, emptied before each example (migrating is slow)."""
+    if not _SQLITE:
+        path = Path(tempfile.mkdtemp(prefix="mallcore-stateful-")) / "inventory.sqlite"
+        _SQLITE.append(SqlDatabase.open(path))
+    database = _SQLITE[0]
+    with database.engine.begin() as conn:
+        for table in reversed(metadata.sorted_tables):
+            conn.execute(table.delete())
+    return database
+
+
+class SqliteInventoryMachine(InventoryMachine):
+    """The model against the SQL adapter: its conditional updates must keep the same books."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store = _empty_sqlite_store().inventory  # type: ignore[assignment]
+
+
+TestSqliteInventoryMachine = SqliteInventoryMachine.TestCase
+TestSqliteInventoryMachine.settings = settings(
+    max_examples=30, stateful_step_count=30, deadline=None
+)

@@ -128,7 +128,8 @@ def coupon_move(held: HeldCoupon, action: str, order_number: str | None) -> Held
         if _repeats(held, action, order_number):
             return held
         allowed = ", ".join(COUPON_MACHINE.actions(held.state)) or "nothing (final)"
-        raise CouponStateError(held.code, held.state, action, f"allowed: {allowed}")
+        by = f"order {held.order_number!r} holds it; " if held.order_number else ""
+        raise CouponStateError(held.code, held.state, action, f"{by}allowed: {allowed}")
     keep = order_number if action in ("lock", "use") else None
     return attrs.evolve(held, state=target.target, order_number=keep)
 
