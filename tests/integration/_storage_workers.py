@@ -10,6 +10,7 @@ from typing import Any
 import mallcore
 from mallcore.adapters.sql import SqlDatabase
 from mallcore.errors import ConflictError, CouponLimitError, InsufficientStockError
+from mallcore.membership.account import MemberAccount
 from mallcore.money import Money
 from mallcore.orders import EffectKind
 from mallcore.testing.contracts import CONTRACT_TIERS
@@ -73,6 +74,13 @@ def pay(target: str, number: str, worker: int, start: Any, results: Any) -> None
         database.close()
 
 
+def member_with_points() -> MemberAccount:
+    """Customer c-1 with 800 points earned the day before."""
+    member = MemberAccount("c-1", CONTRACT_TIERS)
+    member.ledger.earn(800, at=AT - timedelta(days=1), source="welcome", key="earn:welcome")
+    return member
+
+
 def place_and_hang(target: str, commit: bool, ready: Any) -> None:
     """Place an order (stock, coupon, order row), tell the parent, and wait to be killed.
 
@@ -102,7 +110,7 @@ def place_and_hang(target: str, commit: bool, ready: Any) -> None:
 
 CRASH_ORDER = "20261111120000CRASHTEST1"
 
-#: Two lines and a coupon: 2 × 58.00 + 19.90 - 5.00 = 130.90 CNY.
+#: Two lines, a coupon and 500 points: 2 × 58.00 + 19.90 - 5.00 - 5.00 = 125.90 CNY.
 CRASH_SCENARIO: dict[str, Any] = {
     "currency": "CNY",
     "at": "2026-11-11T20:00:00+08:00",
@@ -113,8 +121,11 @@ CRASH_SCENARIO: dict[str, Any] = {
         ]
     },
     "coupons": [{"code": "SAVE-1", "kind": "no_threshold", "amount_off": "5.00"}],
+    "membership": {"points": {"max_points_per_order": 500}},
+    "customer": {"id": "c-1", "points": 800},
     "cart": {
         "lines": [{"sku": "TEA-1", "quantity": 2}, {"sku": "CUP-1", "quantity": 1}],
         "coupons": ["SAVE-1"],
+        "points": "max",
     },
 }

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from _storage_workers import CRASH_ORDER, CRASH_SCENARIO
+from _storage_workers import CRASH_ORDER, CRASH_SCENARIO, member_with_points
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -148,6 +148,7 @@ def pg(pg_database: Any) -> Iterator[SqlDatabase]:
     database.inventory.set_stock("CUP-1", 10)
     database.coupons.define(CouponBatch("FIVE-OFF"))
     database.coupons.claim("FIVE-OFF", "c-1", code="SAVE-1", at=AT)
+    database.members.add(member_with_points())
     yield database
 
 
@@ -174,11 +175,13 @@ def _place(database: SqlDatabase, *, kill_before_commit: bool = False) -> str:
     return order.number
 
 
-def _held(database: SqlDatabase) -> tuple[int, str, bool]:
+def _held(database: SqlDatabase) -> tuple[int, str, int, bool]:
     tea = database.inventory.get("TEA-1")
     coupon = database.coupons.get("SAVE-1")
-    assert tea is not None and coupon is not None
-    return tea.reserved, coupon.state, database.orders.get(CRASH_ORDER) is not None
+    account = database.members.get("c-1")
+    assert tea is not None and coupon is not None and account is not None
+    stored = database.orders.get(CRASH_ORDER) is not None
+    return tea.reserved, coupon.state, account.ledger.balance, stored
 
 
 def test_a_connection_killed_mid_unit_leaves_nothing_and_a_retry_applies_once(
@@ -186,11 +189,11 @@ def test_a_connection_killed_mid_unit_leaves_nothing_and_a_retry_applies_once(
 ) -> None:
     with pytest.raises(StorageUnavailableError, match="nothing of this unit of work was stored"):
         _place(pg, kill_before_commit=True)
-    assert _held(pg) == (0, "available", False)
+    assert _held(pg) == (0, "available", 800, False)
     assert not pg.idempotency.seen("checkout:c-1:1", at=AT)
     number = _place(pg)  # the client retries with the same key
-    assert _held(pg) == (2, "locked", True)
+    assert _held(pg) == (2, "locked", 300, True)
     assert _place(pg) == number  # and again: the key says it was placed
-    assert _held(pg) == (2, "locked", True)
+    assert _held(pg) == (2, "locked", 300, True)
     assert pg.orders.numbers() == [number]
     assert pg.idempotency.result("checkout:c-1:1", at=AT + timedelta(hours=1)) == number

@@ -20,6 +20,7 @@ from _storage_workers import (
     CRASH_ORDER,
     CRASH_SCENARIO,
     claim_coupons,
+    member_with_points,
     pay,
     place_and_hang,
     reserve_last_units,
@@ -112,6 +113,7 @@ def _stock_and_coupon(target: str) -> None:
         database.inventory.set_stock("CUP-1", 10)
         database.coupons.define(CouponBatch("FIVE-OFF"))
         database.coupons.claim("FIVE-OFF", "c-1", code="SAVE-1", at=AT)
+        database.members.add(member_with_points())
 
 
 def _hang_and_kill(target: str, *, commit: bool) -> None:
@@ -130,6 +132,8 @@ def _nothing_held(database: SqlDatabase) -> None:
         assert level is not None and (level.on_hand, level.reserved) == (10, 0)
     held = database.coupons.get("SAVE-1")
     assert held is not None and (held.state, held.order_number) == ("available", None)
+    account = database.members.get("c-1")
+    assert account is not None and account.ledger.balance == 800
 
 
 def test_a_process_killed_while_placing_an_order_leaves_nothing_held(target: str) -> None:
@@ -149,6 +153,8 @@ def test_an_order_left_unpaid_by_a_killed_process_gives_everything_back_on_expir
     with SqlDatabase.open(target, tiers=CONTRACT_TIERS) as database:
         tea = database.inventory.get("TEA-1")
         assert tea is not None and tea.reserved == 2  # placed and held until it times out
+        account = database.members.get("c-1")
+        assert account is not None and account.ledger.balance == 300
         with database.unit_of_work() as uow:
             assert cancel_due_orders(uow, AT + timedelta(minutes=29)) == []
         with database.unit_of_work() as uow:
@@ -162,4 +168,5 @@ def test_an_order_left_unpaid_by_a_killed_process_gives_everything_back_on_expir
 
 def test_the_crash_scenario_prices_what_the_worker_places() -> None:
     scenario = mallcore.load_scenario(CRASH_SCENARIO)
-    assert str(mallcore.quote(scenario.cart, scenario.context).total.amount) == "130.90"
+    quote = mallcore.quote(scenario.cart, scenario.context)
+    assert (str(quote.total.amount), quote.points_used) == ("125.90", 500)
