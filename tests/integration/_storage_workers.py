@@ -7,16 +7,17 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import mallcore
 from mallcore.adapters.sql import SqlDatabase
 from mallcore.errors import ConflictError, CouponLimitError, InsufficientStockError
 from mallcore.membership.account import MemberAccount
 from mallcore.money import Money
 from mallcore.orders import EffectKind
-from mallcore.testing.contracts import CONTRACT_TIERS
+from mallcore.testing.contracts import CONTRACT_TIERS, contract_quote
 from mallcore.usecases import pay_order, place_order
 
 AT = datetime(2026, 11, 11, 12, tzinfo=UTC)
+#: The order the crash tests place (the contract quote: 125.90 CNY with SAVE-1 and 500 points).
+CRASH_ORDER = "20261111120000CRASHTEST1"
 
 
 def reserve_last_units(target: str, worker: int, attempts: int, start: Any, results: Any) -> None:
@@ -88,8 +89,7 @@ def place_and_hang(target: str, commit: bool, ready: Any) -> None:
     *commit* true after it, before any payment.
     """
     database = SqlDatabase.open(target, upgrade=False, tiers=CONTRACT_TIERS)
-    scenario = mallcore.load_scenario(CRASH_SCENARIO)
-    quote = mallcore.quote(scenario.cart, scenario.context)
+    quote = contract_quote()
     uow = database.unit_of_work()
     with uow:
         place_order(
@@ -106,26 +106,3 @@ def place_and_hang(target: str, commit: bool, ready: Any) -> None:
             time.sleep(120)  # killed here, holding the transaction open
     ready.put(os.getpid())
     time.sleep(120)  # killed here, the order placed and unpaid
-
-
-CRASH_ORDER = "20261111120000CRASHTEST1"
-
-#: Two lines, a coupon and 500 points: 2 × 58.00 + 19.90 - 5.00 - 5.00 = 125.90 CNY.
-CRASH_SCENARIO: dict[str, Any] = {
-    "currency": "CNY",
-    "at": "2026-11-11T20:00:00+08:00",
-    "catalog": {
-        "products": [
-            {"id": "TEA", "skus": [{"sku": "TEA-1", "price": "58.00"}]},
-            {"id": "CUP", "skus": [{"sku": "CUP-1", "price": "19.90"}]},
-        ]
-    },
-    "coupons": [{"code": "SAVE-1", "kind": "no_threshold", "amount_off": "5.00"}],
-    "membership": {"points": {"max_points_per_order": 500}},
-    "customer": {"id": "c-1", "points": 800},
-    "cart": {
-        "lines": [{"sku": "TEA-1", "quantity": 2}, {"sku": "CUP-1", "quantity": 1}],
-        "coupons": ["SAVE-1"],
-        "points": "max",
-    },
-}

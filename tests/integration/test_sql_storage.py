@@ -10,12 +10,11 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from _storage_workers import CRASH_ORDER, CRASH_SCENARIO, member_with_points
+from _storage_workers import CRASH_ORDER, member_with_points
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-import mallcore
 from mallcore.adapters.sql import HEAD, SqlDatabase, upgrade
 from mallcore.adapters.sql._engine import create_engine
 from mallcore.adapters.sql._migrate import alembic_config
@@ -27,7 +26,7 @@ from mallcore.errors import (
     StorageUnavailableError,
 )
 from mallcore.ports import CouponBatch
-from mallcore.testing.contracts import contract_order
+from mallcore.testing.contracts import contract_order, contract_quote
 from mallcore.usecases import place_order
 
 AT = datetime(2026, 11, 11, 12, tzinfo=UTC)
@@ -153,10 +152,7 @@ def pg(pg_database: Any) -> Iterator[SqlDatabase]:
 
 
 def _place(database: SqlDatabase, *, kill_before_commit: bool = False) -> str:
-    from _storage_workers import CRASH_ORDER
-
-    scenario = mallcore.load_scenario(CRASH_SCENARIO)
-    quote = mallcore.quote(scenario.cart, scenario.context)
+    quote = contract_quote()
     with database.unit_of_work() as uow:
         order = place_order(
             uow,

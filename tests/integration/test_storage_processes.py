@@ -18,7 +18,6 @@ import pytest
 from _storage_workers import (
     AT,
     CRASH_ORDER,
-    CRASH_SCENARIO,
     claim_coupons,
     member_with_points,
     pay,
@@ -26,10 +25,9 @@ from _storage_workers import (
     reserve_last_units,
 )
 
-import mallcore
 from mallcore.adapters.sql import SqlDatabase
 from mallcore.ports import CouponBatch
-from mallcore.testing.contracts import CONTRACT_TIERS, contract_order
+from mallcore.testing.contracts import CONTRACT_TIERS, contract_order, contract_quote
 from mallcore.usecases import cancel_due_orders
 
 PROCESSES = 8
@@ -166,7 +164,6 @@ def test_an_order_left_unpaid_by_a_killed_process_gives_everything_back_on_expir
             assert cancel_due_orders(uow, AT + timedelta(hours=1)) == []
 
 
-def test_the_crash_scenario_prices_what_the_worker_places() -> None:
-    scenario = mallcore.load_scenario(CRASH_SCENARIO)
-    quote = mallcore.quote(scenario.cart, scenario.context)
+def test_the_worker_places_the_contract_quote() -> None:
+    quote = contract_quote()
     assert (str(quote.total.amount), quote.points_used) == ("125.90", 500)

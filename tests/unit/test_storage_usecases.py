@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-import mallcore
 from mallcore.adapters.memory import InMemoryDatabase
 from mallcore.adapters.sql import SqlDatabase
 from mallcore.errors import (
@@ -24,37 +23,10 @@ from mallcore.membership.account import MemberAccount
 from mallcore.money import Money
 from mallcore.orders import EffectKind, OrderPolicy
 from mallcore.ports import CouponBatch
-from mallcore.pricing import Quote
-from mallcore.testing.contracts import CONTRACT_TIERS
+from mallcore.testing.contracts import CONTRACT_TIERS, contract_quote
 from mallcore.usecases import cancel_due_orders, pay_order, place_order
 
 AT = datetime(2026, 11, 11, 12, tzinfo=UTC)
-
-#: Tea × 2 and a cup, a ¥5 coupon and up to 500 points (¥5): 135.90 - 5.00 - 5.00 = 125.90.
-SCENARIO: dict[str, Any] = {
-    "currency": "CNY",
-    "at": "2026-11-11T20:00:00+08:00",
-    "catalog": {
-        "products": [
-            {"id": "TEA", "skus": [{"sku": "TEA-1", "price": "58.00"}]},
-            {"id": "CUP", "skus": [{"sku": "CUP-1", "price": "19.90"}]},
-        ]
-    },
-    "coupons": [{"code": "SAVE-1", "kind": "no_threshold", "amount_off": "5.00"}],
-    "membership": {"points": {"max_points_per_order": 500}},
-    "customer": {"id": "c-1", "points": 800},
-    "cart": {
-        "lines": [{"sku": "TEA-1", "quantity": 2}, {"sku": "CUP-1", "quantity": 1}],
-        "coupons": ["SAVE-1"],
-        "points": "max",
-    },
-}
-
-
-def _quote(**cart: Any) -> Quote:
-    data = {**SCENARIO, "cart": {**SCENARIO["cart"], **cart}}
-    scenario = mallcore.load_scenario(data)
-    return mallcore.quote(scenario.cart, scenario.context)
 
 
 @pytest.fixture(params=["memory", "sqlite"])
@@ -79,7 +51,7 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
 def _place(db: Any, key: str = "checkout:c-1:1", **cart: Any) -> Any:
     with db.unit_of_work() as uow:
         return place_order(
-            uow, _quote(**cart), customer_id="c-1", at=AT, key=key, coupons=["SAVE-1"]
+            uow, contract_quote(**cart), customer_id="c-1", at=AT, key=key, coupons=["SAVE-1"]
         )
 
 
@@ -90,7 +62,7 @@ def _points(db: Any) -> int:
 
 
 def test_the_quote_behind_these_tests() -> None:
-    quote = _quote()
+    quote = contract_quote()
     assert str(quote.total.amount) == "125.90" and quote.points_used == 500
 
 
@@ -219,7 +191,13 @@ def test_a_longer_payment_timeout_holds_the_stock_longer(db: Any) -> None:
     policy = OrderPolicy(payment_timeout=timedelta(hours=1))
     with db.unit_of_work() as uow:
         order = place_order(
-            uow, _quote(), customer_id="c-1", at=AT, key="k", coupons=["SAVE-1"], policy=policy
+            uow,
+            contract_quote(),
+            customer_id="c-1",
+            at=AT,
+            key="k",
+            coupons=["SAVE-1"],
+            policy=policy,
         )
     with db.unit_of_work() as uow:
         assert cancel_due_orders(uow, AT + timedelta(minutes=45), policy=policy) == []

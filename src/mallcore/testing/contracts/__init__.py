@@ -13,15 +13,18 @@ from mallcore.testing.contracts._membership import (
 )
 from mallcore.testing.contracts._payment import NonceStoreContract, PaymentGatewayContract
 from mallcore.testing.contracts._storage import (
+    CONTRACT_SCENARIO,
     CouponStoreContract,
     IdempotencyStoreContract,
     OrderRepositoryContract,
     ProductRepositoryContract,
     UnitOfWorkContract,
     contract_order,
+    contract_quote,
 )
 
 __all__ = [
+    "CONTRACT_SCENARIO",
     "CONTRACT_TIERS",
     "CarrierContract",
     "CouponStoreContract",
@@ -35,4 +38,5 @@ __all__ = [
     "ProductRepositoryContract",
     "UnitOfWorkContract",
     "contract_order",
+    "contract_quote",
 ]

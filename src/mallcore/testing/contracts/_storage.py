@@ -29,22 +29,27 @@ from mallcore.ports import (
     ProductRepository,
     UnitOfWork,
 )
+from mallcore.pricing.quote import Quote
 from mallcore.sku.catalog import make_product
 from mallcore.sku.skus import make_sku
 
 __all__ = [
+    "CONTRACT_SCENARIO",
     "CouponStoreContract",
     "IdempotencyStoreContract",
     "OrderRepositoryContract",
     "ProductRepositoryContract",
     "UnitOfWorkContract",
     "contract_order",
+    "contract_quote",
 ]
 
 AT = datetime(2026, 11, 11, 12, tzinfo=UTC)
 THREADS = 8
 
-_SCENARIO: dict[str, Any] = {
+#: Tea × 2 and a cup, a ¥5 coupon (SAVE-1) and up to 500 of customer c-1's 800 points
+#: (¥5): 2 × 58.00 + 19.90 - 5.00 - 5.00 = 125.90 CNY.
+CONTRACT_SCENARIO: dict[str, Any] = {
     "currency": "CNY",
     "at": "2026-11-11T20:00:00+08:00",
     "catalog": {
@@ -53,14 +58,27 @@ _SCENARIO: dict[str, Any] = {
             {"id": "CUP", "skus": [{"sku": "CUP-1", "price": "19.90"}]},
         ]
     },
-    "cart": {"lines": [{"sku": "TEA-1", "quantity": 2}, {"sku": "CUP-1", "quantity": 1}]},
+    "coupons": [{"code": "SAVE-1", "kind": "no_threshold", "amount_off": "5.00"}],
+    "membership": {"points": {"max_points_per_order": 500}},
+    "customer": {"id": "c-1", "points": 800},
+    "cart": {
+        "lines": [{"sku": "TEA-1", "quantity": 2}, {"sku": "CUP-1", "quantity": 1}],
+        "coupons": ["SAVE-1"],
+        "points": "max",
+    },
 }
 
 
+def contract_quote(**cart: Any) -> Quote:
+    """The quote of :data:`CONTRACT_SCENARIO`, its cart's keys replaced by *cart*."""
+    data = {**CONTRACT_SCENARIO, "cart": {**CONTRACT_SCENARIO["cart"], **cart}}
+    scenario = mallcore.load_scenario(data)
+    return mallcore.quote(scenario.cart, scenario.context)
+
+
 def contract_order(number: str = "20261111120000CONTRACT01", customer_id: str = "c-1") -> Order:
-    """A placed, unpaid order of two lines (TEA-1 × 2, CUP-1 × 1; 135.90 CNY)."""
-    scenario = mallcore.load_scenario(_SCENARIO)
-    quote = mallcore.quote(scenario.cart, scenario.context)
+    """A placed, unpaid order of two lines without coupon or points (135.90 CNY)."""
+    quote = contract_quote(coupons=[], points=0)
     return Order.place(quote, customer_id=customer_id, at=AT, number=number, reservation_id=number)
 
 
