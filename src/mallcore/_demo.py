@@ -368,9 +368,10 @@ def run_demo(out: TextIO, *, extra_locales: list[str], db: Path = DEFAULT_DB) ->
         entries = len(_stored_member(database).ledger.entries)
         say(
             f"\nStored in {db} (SQLite, schema {database.revision}): "
-            f"{counts['products']} products, {counts['stock_levels']} stock levels, "
-            f"{counts['held_coupons']} coupon, {counts['orders']} order, "
-            f"{counts['members']} member with {entries} points entries; "
+            f"{counts['mallcore_products']} products, "
+            f"{counts['mallcore_stock_levels']} stock levels, "
+            f"{counts['mallcore_held_coupons']} coupon, {counts['mallcore_orders']} order, "
+            f"{counts['mallcore_members']} member with {entries} points entries; "
             "run again to start over.\n"
         )
     finally:

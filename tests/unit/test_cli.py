@@ -243,7 +243,7 @@ def test_the_demo_story_is_stored_and_reads_back(
         assert coupon is not None and (coupon.state, coupon.order_number) == ("used", number)
         tee = database.inventory.get("TEE-RED-M")
         assert tee is not None and tee.on_hand == 18  # two sold; returns are not restocked
-        assert database.row_counts()["members"] == 1  # read it with the programme's tiers
+        assert database.row_counts()["mallcore_members"] == 1  # read it with the programme's tiers
 
 
 def test_the_demo_runs_again_on_its_own_file(

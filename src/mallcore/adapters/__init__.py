@@ -1,7 +1,12 @@
 """Adapters: the implementations of mallcore's ports, outside the domain.
 
-- :mod:`mallcore.adapters.memory`: the in-memory inventory store and nonce
-  store, for tests and notebooks.
+- :mod:`mallcore.adapters.memory`: every storage port in memory
+  (:class:`~mallcore.adapters.memory.InMemoryDatabase` and its units of
+  work), for tests and notebooks.
+- :mod:`mallcore.adapters.sql`: every storage port on SQL, SQLite as the
+  embedded default and PostgreSQL for production (extras ``sql``, ``postgres``).
+- :mod:`mallcore.adapters.redis`: flash-sale stock counters and purchase
+  limits in Redis (extra ``redis``).
 - :mod:`mallcore.adapters.sandbox_payment`: a deterministic in-memory
   :class:`~mallcore.ports.payment.PaymentGateway` that signs its notifications
   like a real provider, with injectable faults.

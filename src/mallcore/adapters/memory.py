@@ -342,6 +342,14 @@ class InMemoryIdempotencyStore(InMemoryNonceStore):
                 return None
             return self._results.get(nonce)
 
+    def forget_before(self, at: datetime) -> int:
+        """Delete the keys kept until before *at*; return how many went."""
+        aware(at, field="at")
+        with self._lock:
+            before = len(self._kept)
+            self._forget_before(at)
+            return before - len(self._kept)
+
     def _forget_before(self, at: datetime) -> None:
         super()._forget_before(at)
         for nonce in [n for n in self._results if n not in self._kept]:

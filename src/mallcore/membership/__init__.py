@@ -5,7 +5,7 @@ as a JSON-ready dict and read it back, exactly.
 """
 
 from mallcore.membership.account import GrowthEntry, MemberAccount, TierChange, TierPolicy
-from mallcore.membership.codec import account_from_dict, account_to_dict
+from mallcore.membership.codec import account_from_dict, account_to_dict, ledger_entry_to_dict
 from mallcore.membership.distribution import (
     BindMode,
     Commission,
@@ -56,6 +56,7 @@ __all__ = [
     "account_from_dict",
     "account_to_dict",
     "commissions_for_line",
+    "ledger_entry_to_dict",
     "points_to_earn",
     "redeem",
     "tier_for_growth",

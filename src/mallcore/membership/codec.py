@@ -57,13 +57,28 @@ from mallcore.membership.account import GrowthEntry, MemberAccount, TierChange, 
 from mallcore.membership.ledger import EntryKind, LedgerEntry, LedgerPolicy
 from mallcore.membership.tiers import Tier
 
-__all__ = ["account_from_dict", "account_to_dict"]
+__all__ = ["account_from_dict", "account_to_dict", "ledger_entry_to_dict"]
 
 #: The layout :func:`account_to_dict` writes and :func:`account_from_dict` reads.
 _FORMAT = 1
 
 
 # --------------------------------------------------------------------------- writing
+
+
+def ledger_entry_to_dict(entry: LedgerEntry) -> dict[str, Any]:
+    """One points ledger entry as :func:`account_to_dict` writes it (instants in UTC)."""
+    return {
+        "number": entry.number,
+        "kind": entry.kind.value,
+        "points": entry.points,
+        "at": _instant(entry.at),
+        "source": entry.source,
+        "key": entry.key,
+        "lots": [[lot, points] for lot, points in entry.lots],
+        "expires_at": _instant(entry.expires_at),
+        "redemption_key": entry.redemption_key,
+    }
 
 
 def account_to_dict(account: MemberAccount) -> dict[str, Any]:
@@ -114,20 +129,7 @@ def account_to_dict(account: MemberAccount) -> dict[str, Any]:
             }
             for change in account.tier_history
         ],
-        "ledger_entries": [
-            {
-                "number": entry.number,
-                "kind": entry.kind.value,
-                "points": entry.points,
-                "at": _instant(entry.at),
-                "source": entry.source,
-                "key": entry.key,
-                "lots": [[lot, points] for lot, points in entry.lots],
-                "expires_at": _instant(entry.expires_at),
-                "redemption_key": entry.redemption_key,
-            }
-            for entry in account.ledger.entries
-        ],
+        "ledger_entries": [ledger_entry_to_dict(entry) for entry in account.ledger.entries],
     }
 
 

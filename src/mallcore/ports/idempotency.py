@@ -20,7 +20,8 @@ class IdempotencyStore(Protocol):
       work the key is written in the same transaction as the work, so a unit
       of work that rolls back forgets it and a retry with the same key runs
       once; a retry after a commit finds the key and the stored result.
-    * A key is kept until ``keep_until``; after that the store may forget it.
+    * A key is kept until ``keep_until``; after that the store may forget it,
+      and :meth:`forget_before` deletes such keys (schedule it, e.g. daily).
     * Naive datetimes raise :class:`~mallcore.errors.ConfigError`; backend
       failures :class:`~mallcore.errors.StorageError`.
 
@@ -37,4 +38,8 @@ class IdempotencyStore(Protocol):
 
     def result(self, nonce: str, *, at: datetime) -> str | None:
         """The result remembered with the key, or None when it is not remembered."""
+        ...
+
+    def forget_before(self, at: datetime) -> int:
+        """Delete the keys kept until before *at*; return how many went (run it now and then)."""
         ...

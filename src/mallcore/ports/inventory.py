@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from mallcore.sku.inventory import (
     DeductOn,
@@ -17,6 +17,7 @@ from mallcore.sku.inventory import (
 __all__ = ["InventoryStore"]
 
 
+@runtime_checkable
 class InventoryStore(Protocol):
     """Port: stock levels and reservations, each operation atomic.
 

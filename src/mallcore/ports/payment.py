@@ -342,6 +342,7 @@ class PaymentGateway(Protocol):
         ...
 
 
+@runtime_checkable
 class NonceStore(Protocol):
     """Port: the nonces of accepted notifications, remembered until they cannot pass again.
 

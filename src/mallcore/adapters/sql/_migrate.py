@@ -11,8 +11,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 
-from mallcore.adapters.sql._engine import lock_for_migration, translate_errors
+from mallcore.adapters.sql._engine import create_engine, lock_for_migration, translate_errors
 from mallcore.adapters.sql._schema import VERSION_TABLE, metadata
+from mallcore.checks import invalid
 from mallcore.errors import NotAMallcoreDatabaseError, SchemaVersionError
 
 __all__ = ["HEAD", "alembic_config", "current_revision", "upgrade"]
@@ -76,23 +77,53 @@ def _check(connection: sa.Connection, where: str) -> str | None:
     return revision
 
 
-def upgrade(engine: sa.Engine, *, to: str = "head") -> str:
+def upgrade(target: sa.Engine | str | Path, *, to: str = "head") -> str:
     """Migrate the database in place to *to* (default: the newest); return the revision.
 
+    *target* is an engine, a SQLite file path or a ``postgresql://`` DSN (as
+    :meth:`SqlDatabase.open <mallcore.adapters.sql.SqlDatabase.open>` takes).
     Runs in one transaction, under a lock, so concurrent first opens migrate
-    once; a database already there is left alone.
+    once; a database already there is left alone. It only goes forward: to
+    go back, use Alembic's ``downgrade`` with :func:`alembic_config`.
 
     Raises:
-        SchemaVersionError: The database is at a revision this mallcore does not know.
+        SchemaVersionError: The database is at a revision this mallcore does
+            not know, or *to* is older than the revision it is at.
         NotAMallcoreDatabaseError: It has mallcore's tables without its version
             table, or it is not a database at all.
     """
+    if isinstance(target, sa.Engine):
+        return _upgrade(target, to)
+    engine = create_engine(target)
+    try:
+        return _upgrade(engine, to)
+    finally:
+        engine.dispose()
+
+
+def _upgrade(engine: sa.Engine, to: str) -> str:
     where = f"database {engine.url.render_as_string(hide_password=True)}"
+    scripts = ScriptDirectory.from_config(alembic_config())
+    wanted = HEAD if to == "head" else to
+    try:
+        scripts.get_revision(wanted)
+    except CommandError:
+        raise invalid(
+            "to", to, f"is not a schema revision of this mallcore (newest {HEAD!r})"
+        ) from None
     with translate_errors(f"can't migrate {where}"), engine.begin() as connection:
         lock_for_migration(connection)
         before = _check(connection, where)
-        if before != (HEAD if to == "head" else to):
-            command.upgrade(alembic_config(connection), to)
+        if before is not None and before != wanted:
+            older = {rev.revision for rev in scripts.iterate_revisions(before, "base")}
+            if wanted in older:
+                msg = (
+                    f"{where} is at schema revision {before!r}, past {wanted!r}: upgrade only "
+                    "goes forward (use Alembic's downgrade to go back)"
+                )
+                raise SchemaVersionError(msg)
+        if before != wanted:
+            command.upgrade(alembic_config(connection), wanted)
         revision = current_revision(connection)
     assert revision is not None
     return revision

@@ -1,5 +1,8 @@
 """The tables, in SQLAlchemy Core: what the migrations build and the stores query.
 
+Every name starts with ``mallcore_``, so the tables can share a PostgreSQL
+database with a shop's own (its ``orders`` table and mallcore's never meet).
+
 Money is stored as integer minor units with its currency code, instants as
 UTC (``timestamptz`` on PostgreSQL; ISO text of the UTC instant on SQLite),
 aggregates whose shape is the domain's (orders, accounts, products) as JSON
@@ -45,7 +48,7 @@ class UtcDateTime(sa.types.TypeDecorator[datetime]):
 metadata = sa.MetaData()
 
 stock_levels = sa.Table(
-    "stock_levels",
+    "mallcore_stock_levels",
     metadata,
     sa.Column("sku_id", sa.String(200), primary_key=True),
     sa.Column("on_hand", sa.BigInteger, nullable=False),
@@ -55,28 +58,28 @@ stock_levels = sa.Table(
 )
 
 reservations = sa.Table(
-    "reservations",
+    "mallcore_reservations",
     metadata,
     sa.Column("id", sa.String(200), primary_key=True),
     sa.Column("deduct_on", sa.String(20), nullable=False),
     sa.Column("state", sa.String(20), nullable=False),
     sa.Column("expires_at", UtcDateTime(), nullable=False),
     sa.Column("lines", sa.Text, nullable=False),
-    sa.Index("ix_reservations_open_due", "state", "expires_at"),
+    sa.Index("ix_mallcore_reservations_open_due", "state", "expires_at"),
 )
 
 idempotency_keys = sa.Table(
-    "idempotency_keys",
+    "mallcore_idempotency_keys",
     metadata,
     sa.Column("key", sa.String(500), primary_key=True),
     sa.Column("result", sa.Text, nullable=False),
     sa.Column("at", UtcDateTime(), nullable=False),
     sa.Column("keep_until", UtcDateTime(), nullable=False),
-    sa.Index("ix_idempotency_keep_until", "keep_until"),
+    sa.Index("ix_mallcore_idempotency_keep_until", "keep_until"),
 )
 
 coupon_batches = sa.Table(
-    "coupon_batches",
+    "mallcore_coupon_batches",
     metadata,
     sa.Column("template_id", sa.String(200), primary_key=True),
     sa.Column("total_quantity", sa.BigInteger, nullable=True),
@@ -85,7 +88,7 @@ coupon_batches = sa.Table(
 )
 
 coupon_claims = sa.Table(
-    "coupon_claims",
+    "mallcore_coupon_claims",
     metadata,
     sa.Column("template_id", sa.String(200), primary_key=True),
     sa.Column("customer_id", sa.String(200), primary_key=True),
@@ -93,7 +96,7 @@ coupon_claims = sa.Table(
 )
 
 held_coupons = sa.Table(
-    "held_coupons",
+    "mallcore_held_coupons",
     metadata,
     sa.Column("code", sa.String(200), primary_key=True),
     sa.Column("template_id", sa.String(200), nullable=False),
@@ -104,7 +107,7 @@ held_coupons = sa.Table(
 )
 
 orders = sa.Table(
-    "orders",
+    "mallcore_orders",
     metadata,
     sa.Column("number", sa.String(200), primary_key=True),
     sa.Column("customer_id", sa.String(200), nullable=False, index=True),
@@ -118,7 +121,7 @@ orders = sa.Table(
 )
 
 members = sa.Table(
-    "members",
+    "mallcore_members",
     metadata,
     sa.Column("member_id", sa.String(200), primary_key=True),
     sa.Column("version", sa.BigInteger, nullable=False),
@@ -128,7 +131,7 @@ members = sa.Table(
 )
 
 ledger_heads = sa.Table(
-    "ledger_heads",
+    "mallcore_ledger_heads",
     metadata,
     sa.Column("member_id", sa.String(200), primary_key=True),
     sa.Column("entries", sa.BigInteger, nullable=False),
@@ -136,7 +139,7 @@ ledger_heads = sa.Table(
 )
 
 ledger_entries = sa.Table(
-    "ledger_entries",
+    "mallcore_ledger_entries",
     metadata,
     sa.Column("member_id", sa.String(200), primary_key=True),
     sa.Column("number", sa.BigInteger, primary_key=True),
@@ -151,14 +154,14 @@ ledger_entries = sa.Table(
 )
 
 products = sa.Table(
-    "products",
+    "mallcore_products",
     metadata,
     sa.Column("id", sa.String(200), primary_key=True),
     sa.Column("document", sa.Text, nullable=False),
 )
 
 product_skus = sa.Table(
-    "product_skus",
+    "mallcore_product_skus",
     metadata,
     sa.Column("sku_id", sa.String(200), primary_key=True),
     sa.Column("product_id", sa.String(200), nullable=False, index=True),

@@ -80,7 +80,7 @@ class SqlCouponStore:
 
     def batch(self, template_id: str) -> CouponBatch | None:
         """The template's limits, or None."""
-        with self._tx("read a coupon batch") as conn:
+        with self._tx("read a coupon batch", read=True) as conn:
             row = conn.execute(
                 sa.select(_B.template_id, _B.total_quantity, _B.per_customer_limit).where(
                     _B.template_id == template_id
@@ -90,7 +90,7 @@ class SqlCouponStore:
 
     def claimed(self, template_id: str) -> int:
         """How many coupons of *template_id* were claimed."""
-        with self._tx("count claimed coupons") as conn:
+        with self._tx("count claimed coupons", read=True) as conn:
             value = conn.execute(
                 sa.select(_B.claimed).where(_B.template_id == template_id)
             ).scalar()
@@ -159,12 +159,12 @@ class SqlCouponStore:
 
     def get(self, code: str) -> HeldCoupon | None:
         """The coupon held under *code*, or None."""
-        with self._tx("read a coupon") as conn:
+        with self._tx("read a coupon", read=True) as conn:
             return self._get(conn, code)
 
     def held_by(self, customer_id: str) -> list[HeldCoupon]:
         """The customer's coupons, by code."""
-        with self._tx("read a customer's coupons") as conn:
+        with self._tx("read a customer's coupons", read=True) as conn:
             rows = conn.execute(
                 sa.select(*_HELD).where(_H.customer_id == customer_id).order_by(_H.code)
             ).all()

@@ -73,6 +73,7 @@ class SqlDatabase(_Stores):
         tiers: Sequence[Tier] = (),
         pool_size: int = 5,
         max_overflow: int = 10,
+        pre_ping: bool = False,
     ) -> SqlDatabase:
         """Open (and by default migrate) the database at *target*.
 
@@ -84,6 +85,9 @@ class SqlDatabase(_Stores):
             tiers: The membership programme's tiers, which stored accounts are read with.
             pool_size: Connections kept open (PostgreSQL).
             max_overflow: Connections opened beyond the pool under load (PostgreSQL).
+            pre_ping: Test each pooled connection before use (PostgreSQL). It costs a
+                round trip per call; without it, the first call after a server
+                restart raises StorageUnavailableError and the retry reconnects.
 
         Raises:
             SchemaVersionError: The database's schema is newer than this mallcore.
@@ -91,7 +95,9 @@ class SqlDatabase(_Stores):
             StorageUnavailableError: The server cannot be reached.
             ConfigError: A target that is neither a path nor a supported URL.
         """
-        engine = create_engine(target, pool_size=pool_size, max_overflow=max_overflow)
+        engine = create_engine(
+            target, pool_size=pool_size, max_overflow=max_overflow, pre_ping=pre_ping
+        )
         try:
             if upgrade:
                 _migrate.upgrade(engine)

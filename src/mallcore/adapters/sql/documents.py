@@ -18,9 +18,14 @@ from sqlalchemy import exc
 
 from mallcore.adapters.sql._schema import members, orders, product_skus, products
 from mallcore.adapters.sql._tx import Transactor
+from mallcore.adapters.sql.ledger import append_entries, read_entries, stored_count
 from mallcore.errors import ConflictError, StorageError
 from mallcore.membership.account import MemberAccount
-from mallcore.membership.codec import account_from_dict, account_to_dict
+from mallcore.membership.codec import (
+    account_from_dict,
+    account_to_dict,
+    ledger_entry_to_dict,
+)
 from mallcore.membership.tiers import Tier
 from mallcore.orders.codec import order_from_dict, order_to_dict
 from mallcore.orders.order import Order
@@ -67,7 +72,7 @@ class SqlOrderRepository:
 
     def get(self, number: str) -> Order | None:
         """The stored order, or None."""
-        with self._tx("read an order") as conn:
+        with self._tx("read an order", read=True) as conn:
             document = conn.execute(sa.select(_O.document).where(_O.number == number)).scalar()
         return None if document is None else order_from_dict(json.loads(document))
 
@@ -95,12 +100,18 @@ class SqlOrderRepository:
             query = query.where(_O.state == state)
         if customer_id is not None:
             query = query.where(_O.customer_id == customer_id)
-        with self._tx("list orders") as conn:
+        with self._tx("list orders", read=True) as conn:
             return list(conn.execute(query).scalars())
 
 
 class SqlMemberRepository:
     """A :class:`~mallcore.ports.MemberRepository` on SQLite or PostgreSQL.
+
+    The account's growth, tier and history are a document in
+    ``mallcore_members``; its points ledger goes, append only, to
+    ``mallcore_ledger_entries`` (the rows of
+    :class:`~mallcore.adapters.sql.SqlPointsLedgerStore`): a save writes the
+    new entries only, in the same transaction as the document.
 
     Args:
         tx: Where statements run.
@@ -113,11 +124,13 @@ class SqlMemberRepository:
 
     @staticmethod
     def _columns(account: MemberAccount) -> dict[str, Any]:
+        document = account_to_dict(account)
+        del document["ledger_entries"]  # stored as rows of their own
         return {
             "version": account.version,
             "tier": account.tier,
             "growth": account.growth,
-            "document": _dump(account_to_dict(account)),
+            "document": _dump(document),
         }
 
     def add(self, account: MemberAccount) -> None:
@@ -130,16 +143,20 @@ class SqlMemberRepository:
             except exc.IntegrityError:
                 msg = f"member {account.member_id!r} exists already: save it instead"
                 raise StorageError(msg) from None
+            append_entries(conn, account.member_id, account.ledger.entries, expected_count=0)
 
     def get(self, member_id: str) -> MemberAccount | None:
         """The stored account, or None."""
-        with self._tx("read a member") as conn:
+        with self._tx("read a member", read=True) as conn:
             document = conn.execute(
                 sa.select(_M.document).where(_M.member_id == member_id)
             ).scalar()
-        if document is None:
-            return None
-        return account_from_dict(json.loads(document), tiers=self._tiers)
+            if document is None:
+                return None
+            entries = read_entries(conn, member_id)
+        data = json.loads(document)
+        data["ledger_entries"] = [ledger_entry_to_dict(entry) for entry in entries]
+        return account_from_dict(data, tiers=self._tiers)
 
     def save(self, account: MemberAccount, *, expected_version: int) -> None:
         """Replace the stored account if it is still at *expected_version*."""
@@ -159,6 +176,11 @@ class SqlMemberRepository:
                 raise ConflictError.lost_update(
                     "member", account.member_id, stored, expected_version
                 )
+            have = stored_count(conn, account.member_id)
+            entries = account.ledger.entries
+            if len(entries) < have:
+                raise ConflictError.lost_append(account.member_id, have, len(entries))
+            append_entries(conn, account.member_id, entries[have:], expected_count=have)
 
 
 class SqlProductRepository:
@@ -183,7 +205,7 @@ class SqlProductRepository:
 
     def get(self, product_id: str) -> Product | None:
         """The stored product, or None."""
-        with self._tx("read a product") as conn:
+        with self._tx("read a product", read=True) as conn:
             document = conn.execute(sa.select(_P.document).where(_P.id == product_id)).scalar()
         return None if document is None else _product(document)
 
@@ -201,13 +223,13 @@ class SqlProductRepository:
 
     def all(self) -> list[Product]:
         """Every product, by id."""
-        with self._tx("list products") as conn:
+        with self._tx("list products", read=True) as conn:
             documents = conn.execute(sa.select(_P.document).order_by(_P.id)).scalars().all()
         return [_product(document) for document in documents]
 
     def product_of(self, sku_id: str) -> Product | None:
         """The product that has *sku_id*, or None."""
-        with self._tx("find a SKU's product") as conn:
+        with self._tx("find a SKU's product", read=True) as conn:
             document = conn.execute(
                 sa.select(_P.document)
                 .join(product_skus, _S.product_id == _P.id)

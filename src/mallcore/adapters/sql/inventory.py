@@ -46,6 +46,58 @@ _LEVEL = (
 )
 
 
+class _Taken(Exception):  # noqa: N818 - an internal signal, never seen by users
+    """The reservation id was taken before: the transaction rolls back and replays."""
+
+    def __init__(self, reservation: Reservation) -> None:
+        self.reservation = reservation
+
+
+_C = stock_levels.c
+#: Built once: raise ``reserved`` by :q if it fits and no reservation :rid exists yet.
+_HOLD = (
+    stock_levels.update()
+    .where(
+        _C.sku_id == sa.bindparam("sku"),
+        _C.on_hand - _C.reserved >= sa.bindparam("q"),
+        ~sa.exists().where(reservations.c.id == sa.bindparam("rid")),
+    )
+    .values(reserved=_C.reserved + sa.bindparam("q"))
+    .returning(_C.sku_id, _C.on_hand, _C.reserved, _C.low_stock_threshold)
+)
+_READ = sa.select(_C.sku_id, _C.on_hand, _C.reserved, _C.low_stock_threshold).where(
+    _C.sku_id == sa.bindparam("sku")
+)
+_INSERT_RESERVATION = reservations.insert()
+
+
+def _one_held_line(reservation: Reservation) -> bool:
+    return len(reservation.lines) == 1 and reservation.deduct_on is DeductOn.PLACEMENT
+
+
+# The UPDATE holds the units only if they fit and the id is new; the INSERT runs only on
+# the row the UPDATE returned; the last SELECT says what happened, from the same snapshot.
+_PG_RESERVE_ONE = f"""
+WITH moved AS (
+    UPDATE {stock_levels.name} SET reserved = reserved + %(q)s
+    WHERE sku_id = %(sku)s AND on_hand - reserved >= %(q)s
+      AND NOT EXISTS (SELECT 1 FROM {reservations.name} WHERE id = %(id)s)
+    RETURNING sku_id, on_hand, reserved, low_stock_threshold
+), held AS (
+    INSERT INTO {reservations.name} (id, deduct_on, state, expires_at, lines)
+    SELECT %(id)s, 'placement', 'open', %(expires_at)s, %(lines)s FROM moved
+    RETURNING id
+)
+SELECT 'held', m.sku_id, m.on_hand, m.reserved, m.low_stock_threshold FROM moved m, held
+UNION ALL
+SELECT CASE WHEN EXISTS (SELECT 1 FROM {reservations.name} WHERE id = %(id)s)
+            THEN 'exists' ELSE 'short' END,
+       s.sku_id, s.on_hand, s.reserved, s.low_stock_threshold
+FROM {stock_levels.name} s
+WHERE s.sku_id = %(sku)s AND NOT EXISTS (SELECT 1 FROM moved)
+"""
+
+
 def _level(row: Sequence[Any] | None) -> StockLevel | None:
     return None if row is None else StockLevel(row[0], row[1], row[2], row[3])
 
@@ -69,12 +121,12 @@ class SqlInventoryStore:
 
     def get(self, sku_id: str) -> StockLevel | None:
         """Return the stock level of *sku_id*, or ``None`` if it was never stocked."""
-        with self._tx("read stock") as conn:
+        with self._tx("read stock", read=True) as conn:
             return _level(conn.execute(sa.select(*_LEVEL).where(_LEVEL[0] == sku_id)).first())
 
     def get_reservation(self, reservation_id: str) -> Reservation | None:
         """Return the reservation stored under *reservation_id*, or ``None``."""
-        with self._tx("read a reservation") as conn:
+        with self._tx("read a reservation", read=True) as conn:
             return self._find(conn, reservation_id)
 
     # -- levels -------------------------------------------------------------------
@@ -135,36 +187,79 @@ class SqlInventoryStore:
     ) -> ReservationChange:
         """Hold *lines* until *expires_at*, all or none; idempotent by *reservation_id*."""
         requested = Reservation(reservation_id, lines, expires_at, deduct_on)
+        if self._tx.dialect == "postgresql" and _one_held_line(requested):
+            change = self._reserve_in_one_statement(requested)
+            if change is not None:
+                return change
         for _attempt in range(3):
             try:
                 with self._tx("reserve stock") as conn:
-                    existing = self._find(conn, reservation_id)
-                    if existing is not None:
-                        return inventory.reserve({}, requested, existing=existing)
                     if deduct_on is DeductOn.PAYMENT:
+                        existing = self._find(conn, reservation_id)
+                        if existing is not None:
+                            return inventory.reserve({}, requested, existing=existing)
                         levels = self._levels(conn, [line.sku_id for line in requested.lines])
                         change = inventory.reserve(levels, requested)
                     else:
-                        after = [
-                            self._move(
-                                conn, line.sku_id, reserved=line.quantity, need=line.quantity
-                            )
-                            for line in requested.lines
-                        ]
-                        before = {
-                            level.sku_id: attrs.evolve(
-                                level, reserved=level.reserved - line.quantity
-                            )
-                            for level, line in zip(after, requested.lines, strict=True)
-                        }
-                        change = inventory.reserve(before, requested)
+                        change = self._hold(conn, requested)
                     self._insert_reservation(conn, change.reservation)
                     return change
             except Race:
                 continue
+            except _Taken as taken:  # rolled back: the id was reserved before
+                return inventory.reserve({}, requested, existing=taken.reservation)
         raise AssertionError(
             "unreachable: a reservation row, once inserted, stays"
         )  # pragma: no cover
+
+    def _hold(self, conn: sa.Connection, requested: Reservation) -> ReservationChange:
+        """Raise ``reserved`` line by line, each only if it fits and the id is new."""
+        after: list[StockLevel] = []
+        for line in requested.lines:
+            params = {"sku": line.sku_id, "q": line.quantity, "rid": requested.id}
+            level = _level(conn.execute(_HOLD, params).first())
+            if level is None:
+                existing = self._find(conn, requested.id)
+                if existing is not None:
+                    raise _Taken(existing)
+                current = _level(conn.execute(_READ, {"sku": line.sku_id}).first())
+                available = current.available if current else 0
+                raise InsufficientStockError(line.sku_id, line.quantity, available)
+            after.append(level)
+        before = {
+            level.sku_id: attrs.evolve(level, reserved=level.reserved - line.quantity)
+            for level, line in zip(after, requested.lines, strict=True)
+        }
+        return inventory.reserve(before, requested)
+
+    def _reserve_in_one_statement(self, requested: Reservation) -> ReservationChange | None:
+        """PostgreSQL, one line: hold it and insert the reservation in one statement.
+
+        One round trip, atomic by itself: the conditional UPDATE and the INSERT
+        fed by it either both happen or neither. None when the id is taken (a
+        replay, or a racing writer): the caller then takes the general path.
+        """
+        (line,) = requested.lines
+        params = {
+            "id": requested.id,
+            "sku": line.sku_id,
+            "q": line.quantity,
+            "expires_at": requested.expires_at,
+            "lines": json.dumps([[line.sku_id, line.quantity]]),
+        }
+        try:
+            row = self._tx.one_row("reserve stock", _PG_RESERVE_ONE, params)
+        except Race:
+            return None
+        if row is None:  # a SKU never stocked
+            raise InsufficientStockError(line.sku_id, line.quantity, 0)
+        outcome, level = row[0], StockLevel(row[1], row[2], row[3], row[4])
+        if outcome == "exists":
+            return None
+        if outcome == "short":
+            raise InsufficientStockError(line.sku_id, line.quantity, level.available)
+        before = attrs.evolve(level, reserved=level.reserved - line.quantity)
+        return inventory.reserve({line.sku_id: before}, requested)
 
     def commit(self, reservation_id: str) -> ReservationChange:
         """Deduct a paid reservation's units from ``on_hand``; idempotent."""
@@ -177,7 +272,7 @@ class SqlInventoryStore:
     def expire_due(self, now: datetime) -> list[ReservationChange]:
         """Expire every open reservation due at or before *now*, earliest first."""
         aware(now, field="now")
-        with self._tx("find due reservations") as conn:
+        with self._tx("find due reservations", read=True) as conn:
             due = (
                 conn.execute(
                     sa.select(reservations.c.id)
@@ -322,13 +417,14 @@ class SqlInventoryStore:
         lines = json.dumps([[line.sku_id, line.quantity] for line in reservation.lines])
         try:
             conn.execute(
-                reservations.insert().values(
-                    id=reservation.id,
-                    deduct_on=reservation.deduct_on.value,
-                    state=reservation.state.value,
-                    expires_at=reservation.expires_at,
-                    lines=lines,
-                )
+                _INSERT_RESERVATION,
+                {
+                    "id": reservation.id,
+                    "deduct_on": reservation.deduct_on.value,
+                    "state": reservation.state.value,
+                    "expires_at": reservation.expires_at,
+                    "lines": lines,
+                },
             )
         except exc.IntegrityError:
             raise Race from None

@@ -54,7 +54,7 @@ class SqlIdempotencyStore:
         """The result remembered with *nonce*, or None."""
         check_text("nonce", nonce)
         aware(at, field="at")
-        with self._tx("read an idempotency key") as conn:
+        with self._tx("read an idempotency key", read=True) as conn:
             row = conn.execute(
                 sa.select(_K.result).where(_K.key == nonce, _K.keep_until >= at)
             ).first()

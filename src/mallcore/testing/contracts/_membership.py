@@ -30,8 +30,9 @@ class MemberRepositoryContract:
 
         class TestSqlMemberRepository(MemberRepositoryContract):
             @pytest.fixture
-            def members(self, engine) -> MemberRepository:
-                return SqlMemberRepository(engine)
+            def members(self, tmp_path) -> MemberRepository:
+                database = SqlDatabase.open(tmp_path / "shop.sqlite", tiers=CONTRACT_TIERS)
+                return database.members
     """
 
     def test_an_added_account_reads_back_equal_and_not_as_the_same_object(

@@ -242,6 +242,16 @@ class IdempotencyStoreContract:
         assert keys.remember("k", at=later, keep_until=later + (keep - AT), result="second")
         assert keys.result("k", at=later) == "second"
 
+    def test_forget_before_deletes_only_keys_past_their_keep_until(
+        self, keys: IdempotencyStore
+    ) -> None:
+        keys.remember("old", at=AT, keep_until=AT + timedelta(minutes=5), result="1")
+        keys.remember("new", at=AT, keep_until=AT + timedelta(days=5), result="2")
+        assert keys.forget_before(AT + timedelta(hours=1)) == 1
+        assert keys.result("new", at=AT) == "2"
+        assert keys.result("old", at=AT) is None
+        assert keys.forget_before(AT + timedelta(hours=1)) == 0
+
     def test_bad_input_is_refused(self, keys: IdempotencyStore) -> None:
         naive = datetime(2026, 11, 11)
         with pytest.raises(ConfigError, match="keep_until"):

@@ -22,20 +22,20 @@ _ID = sa.String(200)
 def upgrade() -> None:
     """Create the order, coupon, membership and catalog tables."""
     op.create_table(
-        "coupon_batches",
+        "mallcore_coupon_batches",
         sa.Column("template_id", _ID, primary_key=True),
         sa.Column("total_quantity", sa.BigInteger, nullable=True),
         sa.Column("per_customer_limit", sa.BigInteger, nullable=True),
         sa.Column("claimed", sa.BigInteger, nullable=False),
     )
     op.create_table(
-        "coupon_claims",
+        "mallcore_coupon_claims",
         sa.Column("template_id", _ID, primary_key=True),
         sa.Column("customer_id", _ID, primary_key=True),
         sa.Column("held", sa.BigInteger, nullable=False),
     )
     op.create_table(
-        "held_coupons",
+        "mallcore_held_coupons",
         sa.Column("code", _ID, primary_key=True),
         sa.Column("template_id", _ID, nullable=False),
         sa.Column("customer_id", _ID, nullable=False),
@@ -43,9 +43,11 @@ def upgrade() -> None:
         sa.Column("order_number", _ID, nullable=True),
         sa.Column("claimed_at", _UTC, nullable=False),
     )
-    op.create_index("ix_held_coupons_customer_id", "held_coupons", ["customer_id"])
+    op.create_index(
+        "ix_mallcore_held_coupons_customer_id", "mallcore_held_coupons", ["customer_id"]
+    )
     op.create_table(
-        "orders",
+        "mallcore_orders",
         sa.Column("number", _ID, primary_key=True),
         sa.Column("customer_id", _ID, nullable=False),
         sa.Column("state", sa.String(40), nullable=False),
@@ -56,10 +58,10 @@ def upgrade() -> None:
         sa.Column("refunded_minor", sa.BigInteger, nullable=False),
         sa.Column("document", sa.Text, nullable=False),
     )
-    op.create_index("ix_orders_customer_id", "orders", ["customer_id"])
-    op.create_index("ix_orders_state", "orders", ["state"])
+    op.create_index("ix_mallcore_orders_customer_id", "mallcore_orders", ["customer_id"])
+    op.create_index("ix_mallcore_orders_state", "mallcore_orders", ["state"])
     op.create_table(
-        "members",
+        "mallcore_members",
         sa.Column("member_id", _ID, primary_key=True),
         sa.Column("version", sa.BigInteger, nullable=False),
         sa.Column("tier", _ID, nullable=True),
@@ -67,13 +69,13 @@ def upgrade() -> None:
         sa.Column("document", sa.Text, nullable=False),
     )
     op.create_table(
-        "ledger_heads",
+        "mallcore_ledger_heads",
         sa.Column("member_id", _ID, primary_key=True),
         sa.Column("entries", sa.BigInteger, nullable=False),
         sa.Column("balance", sa.BigInteger, nullable=False),
     )
     op.create_table(
-        "ledger_entries",
+        "mallcore_ledger_entries",
         sa.Column("member_id", _ID, primary_key=True),
         sa.Column("number", sa.BigInteger, primary_key=True),
         sa.Column("kind", sa.String(20), nullable=False),
@@ -86,29 +88,29 @@ def upgrade() -> None:
         sa.Column("redemption_key", sa.String(500), nullable=True),
     )
     op.create_table(
-        "products",
+        "mallcore_products",
         sa.Column("id", _ID, primary_key=True),
         sa.Column("document", sa.Text, nullable=False),
     )
     op.create_table(
-        "product_skus",
+        "mallcore_product_skus",
         sa.Column("sku_id", _ID, primary_key=True),
         sa.Column("product_id", _ID, nullable=False),
     )
-    op.create_index("ix_product_skus_product_id", "product_skus", ["product_id"])
+    op.create_index("ix_mallcore_product_skus_product_id", "mallcore_product_skus", ["product_id"])
 
 
 def downgrade() -> None:
     """Drop them."""
     for table in (
-        "product_skus",
-        "products",
-        "ledger_entries",
-        "ledger_heads",
-        "members",
-        "orders",
-        "held_coupons",
-        "coupon_claims",
-        "coupon_batches",
+        "mallcore_product_skus",
+        "mallcore_products",
+        "mallcore_ledger_entries",
+        "mallcore_ledger_heads",
+        "mallcore_members",
+        "mallcore_orders",
+        "mallcore_held_coupons",
+        "mallcore_coupon_claims",
+        "mallcore_coupon_batches",
     ):
         op.drop_table(table)
