@@ -13,7 +13,7 @@ $(BIN)/python:
 
 # Reinstall only when the package metadata changes.
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test,sql,postgres,redis,xlsx,yaml,docs]'
+	$(BIN)/python -m pip install --quiet -e '.[test,sql,postgres,redis,xlsx,yaml,docs,analysis]'
 	@touch $(STAMP)
 
 $(VENV)/.bench-installed: pyproject.toml | $(STAMP)

@@ -10,9 +10,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from mallcore._version import __version__
 from mallcore.errors import MallcoreError, UndeliverableError, ZeroPaymentError
@@ -51,6 +52,28 @@ def _build_parser() -> argparse.ArgumentParser:
     story = commands.add_parser("story", help="run an order's life from a story file")
     story.add_argument("file", help="a story: a scenario plus 'steps' (JSON, or YAML with PyYAML)")
     story.add_argument("--json", action="store_true", help="print the steps and the order as JSON")
+    whatif = commands.add_parser(
+        "whatif", help="re-price a history of carts under rule sets and compare them"
+    )
+    whatif.add_argument("history", help="the carts: a Parquet or CSV history file")
+    whatif.add_argument(
+        "--rules",
+        action="append",
+        required=True,
+        help="a rules (or scenario) file; repeat it, the first is the baseline",
+    )
+    whatif.add_argument("--out", required=True, help="the Parquet file to write, one row per cart")
+    where = whatif.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, default=1, help="processes on this machine")
+    where.add_argument("--scheduler", help="a Dask scheduler address (tcp://host:8786)")
+    whatif.add_argument(
+        "--coupons",
+        choices=("best", "listed"),
+        default="best",
+        help="the best combination of the held coupons (default), or them as listed",
+    )
+    whatif.add_argument("--skip-bad", action="store_true", help="skip bad rows (listed at the end)")
+    whatif.add_argument("--quiet", action="store_true", help="no progress bar")
     validate = commands.add_parser("validate", help="list every problem of a rule file")
     validate.add_argument("file", help="a scenario or rules file (JSON, or YAML with PyYAML)")
     return parser
@@ -126,6 +149,44 @@ def _validate(path: str, out: TextIO) -> int:
     return 1
 
 
+def _whatif(args: argparse.Namespace, out: TextIO) -> int:
+    """Run ``mallcore whatif``: the result file, a progress bar on stderr, the summary on stdout."""
+    from contextlib import nullcontext
+
+    from mallcore.pricing import load_rule_set
+    from mallcore.whatif import HistoryReader, run_whatif
+    from mallcore.whatif.progress import final_summary, progress_bar
+
+    reader = HistoryReader(args.history)
+    total = sum(rows for _first, rows in reader.partitions())
+    currency = load_rule_set(args.rules[0]).currency.code
+    if args.scheduler:
+        from mallcore.whatif.dask import dask_parts
+
+        cluster: Any = dask_parts(args.scheduler)
+    else:
+        cluster = nullcontext(None)
+    started = time.monotonic()
+    with cluster as map_parts, progress_bar(total, enabled=not args.quiet) as update:
+        result = run_whatif(
+            args.history,
+            args.rules,
+            args.out,
+            workers=1 if args.scheduler else args.workers,
+            coupons=args.coupons,
+            skip_bad=args.skip_bad,
+            progress=update,
+            map_parts=map_parts,
+        )
+    seconds = time.monotonic() - started
+    out.write(final_summary(result, currency, seconds=seconds) + "\n")
+    for problem in result.skipped[:20]:
+        print(f"mallcore: skipped {problem}", file=sys.stderr)
+    if len(result.skipped) > 20:
+        print(f"mallcore: skipped {len(result.skipped) - 20} more rows", file=sys.stderr)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with *argv* (default: ``sys.argv[1:]``); return the exit code."""
     parser = _build_parser()
@@ -144,6 +205,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(args.file, sys.stdout)
         if args.command == "story":
             return _story(args.file, args.json, sys.stdout)
+        if args.command == "whatif":
+            return _whatif(args, sys.stdout)
     except BrokenPipeError:
         # The reader went away (``mallcore quote ... | head``): not an error of ours.
         sys.stderr.close()

@@ -6,6 +6,7 @@ derives from it, so ``except ValueError`` keeps working for callers::
 
     MallcoreError
     ├── ConfigError (ValueError)              rule, catalog or settings data is invalid
+    │   ├── HistoryRowError                   a bad row of a cart history, with its row number
     │   ├── RulesValidationError              a rule file's problems, each with its JSON path
     │   ├── UnknownCurrencyError              a currency code py-moneyed does not know
     │   └── UnknownRegionError                a malformed or unknown region code
@@ -69,6 +70,7 @@ __all__ = [
     "CouponStateError",
     "CurrencyMismatchError",
     "ForgedSignatureError",
+    "HistoryRowError",
     "InsufficientPointsError",
     "InsufficientStockError",
     "InvalidAmountError",
@@ -145,6 +147,17 @@ class ConfigError(MallcoreError, ValueError):
     malformed field, an unknown SKU in a cart, a quantity below one. The
     message names the field and the value.
     """
+
+
+class HistoryRowError(ConfigError):
+    """A row of a cart history (what-if input) is bad: its number, column and value say where."""
+
+    def __init__(self, row: int, column: str, value: object, reason: str) -> None:
+        self.row = row
+        self.field = column
+        self.value = value
+        self.reason = reason
+        super().__init__(f"row {row}: {column}={value!r} {reason}")
 
 
 class RulesValidationError(ConfigError):

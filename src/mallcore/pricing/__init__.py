@@ -12,6 +12,7 @@ from mallcore.pricing.context import Customer, PricingContext, TaxMode, TaxSetti
 from mallcore.pricing.pipeline import is_points_mall_order, quote
 from mallcore.pricing.quote import Adjustment, LineColumns, Quote, QuoteLine, Rejection, Stage
 from mallcore.pricing.rulebook import RuleBook, compile_rules
+from mallcore.pricing.ruleset import RuleSet, load_rule_set
 from mallcore.pricing.scenario import Scenario, load_scenario
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "QuoteLine",
     "Rejection",
     "RuleBook",
+    "RuleSet",
     "Scenario",
     "Stage",
     "TaxMode",
@@ -36,6 +38,7 @@ __all__ = [
     "best_coupons",
     "compile_rules",
     "is_points_mall_order",
+    "load_rule_set",
     "load_scenario",
     "quote",
 ]

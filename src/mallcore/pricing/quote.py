@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 import functools
 import html
+from decimal import Decimal
 from itertools import repeat
 from typing import Any, Final, NamedTuple
 
@@ -27,6 +28,7 @@ from mallcore.money import (
     minor_units,
     units_per_major,
 )
+from mallcore.pricing import _html
 from mallcore.promotions.reasons import Reason
 
 __all__ = [
@@ -566,50 +568,127 @@ class Quote:
         return "\n".join(out)
 
     def _repr_html_(self) -> str:
-        """A tidy HTML table for notebooks (amounts formatted as :meth:`explain` does)."""
-        head = (
-            "sku", "qty", "list", "item", "promo", "coupon", "points", "shipping", "tax", "paid",
-        )  # fmt: skip
-        c = self.columns
+        """The quote as HTML for notebooks: lines, adjustments by stage, rejections, total.
+
+        Amounts are formatted as :meth:`explain` formats them (the default
+        locale, the currency's symbol). The lines table leaves out the
+        discount, points, shipping and tax columns that are zero on every
+        line; the adjustments table gives each adjustment's stage, the base
+        it looked at, the signed amount and its split over the lines.
+        """
+        c, currency = self.columns, self.currency
 
         def money(units: int) -> str:
-            return html.escape(format_money(from_minor(units, self.currency)))
+            return _html.money(units, currency)
 
-        rows = []
-        for i, key in enumerate(c.key):
-            cells = [html.escape(key), str(c.quantity[i])] + [
-                money(getattr(c, name)[i])
-                for name in (
-                    "list_subtotal",
-                    "item_discount",
-                    "promotion_discount",
-                    "coupon_discount",
-                    "points_deduction",
-                    "shipping",
-                    "tax",
-                    "paid",
-                )
-            ]
-            rows.append("<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
-        rejected = "".join(
-            f"<li>{html.escape(rej.source)}: {html.escape(rej.reason.value)}"
-            + (
-                f" (spend {money(rej.shortfall_minor)} more)"
-                if rej.shortfall_minor is not None
-                else ""
+        optional = [
+            (name, label)
+            for name, label in (
+                ("item_discount", "item discount"),
+                ("promotion_discount", "promotions"),
+                ("coupon_discount", "coupons"),
+                ("points_deduction", "points"),
+                ("shipping", "shipping"),
+                ("tax", "tax"),
             )
-            + "</li>"
-            for rej in self.rejected
+            if any(getattr(c, name))
+        ]
+        head = ["line", "qty", "unit price", "list", *(label for _, label in optional), "paid"]
+        rows = [
+            [
+                c.key[i] + (" (gift)" if c.gift[i] else ""),
+                c.quantity[i],
+                money(c.list_price[i]),
+                money(c.list_subtotal[i]),
+                *(money(getattr(c, name)[i]) for name, _ in optional),
+                money(c.paid[i]),
+            ]
+            for i in range(len(c.key))
+        ]
+        foot = [
+            "total",
+            sum(c.quantity),
+            "",
+            money(sum(c.list_subtotal)),
+            *(money(sum(getattr(c, name))) for name, _ in optional),
+            money(self.total_minor),
+        ]
+        lines = _html.table(head, rows, foot=foot, caption=f"Quote in {currency.code}")
+        parts = [lines]
+        if self.adjustments:
+            ordered = sorted(self.adjustments, key=lambda adj: list(Stage).index(adj.stage))
+            parts.append(
+                _html.table(
+                    ["stage", "source", "on", "amount", "split over the lines"],
+                    [
+                        [
+                            adj.stage.value,
+                            adj.source,
+                            "" if adj.base_minor is None else money(adj.base_minor),
+                            ("+" if adj.stage.sign > 0 else "-") + money(adj.amount_minor),
+                            ", ".join(f"{key} {money(units)}" for key, units in adj.lines),
+                        ]
+                        for adj in ordered
+                    ],
+                    caption="Adjustments, in the order the stages ran",
+                )
+            )
+        if self.rejected:
+            items = []
+            for rej in self.rejected:
+                text = f"{rej.source}: {rej.reason.value}"
+                if rej.line is not None:
+                    text += f" on line {rej.line}"
+                if rej.shortfall_minor is not None:
+                    text += f" (spend {money(rej.shortfall_minor)} more)"
+                items.append(f"<li>{html.escape(text)}</li>")
+            parts.append("<p>Not applied:</p><ul>" + "".join(items) + "</ul>")
+        points = []
+        if self.points_used:
+            points.append(f"points used: {self.points_used}")
+        if self.points_earned:
+            points.append(f"points earned: {self.points_earned}")
+        points_text = f" ({html.escape(', '.join(points))})" if points else ""
+        parts.append(f"<p><strong>Total: {html.escape(money(self.total_minor))}</strong>")
+        parts[-1] += points_text + "</p>"
+        return "".join(parts)
+
+    def to_pandas(self) -> Any:
+        """The lines as a :class:`pandas.DataFrame`, one row per line in cart order.
+
+        Columns: ``key``, ``sku``, ``quantity``, the amounts ``list_price``,
+        ``list_subtotal``, ``item_discount``, ``promotion_discount``,
+        ``coupon_discount``, ``points_deduction``, ``shipping``, ``tax`` and
+        ``paid``, then ``points_earned``, ``activity`` and ``gift``. Amounts are
+        exact :class:`~decimal.Decimal` values in major units with the
+        currency's minor digits (``Decimal('50.00')``), so the column dtype is
+        ``object``: sum them exactly, or ``.astype(float)`` to plot. The frame's
+        ``attrs["currency"]`` is the currency code. Needs pandas (the
+        ``analysis`` extra).
+
+        Raises:
+            ConfigError: pandas is not installed.
+        """
+        pd = _html.pandas()
+        c = self.columns
+        places = -minor_units(self.currency)
+
+        def major(column: list[int]) -> list[Decimal]:
+            return [Decimal(units).scaleb(places) for units in column]
+
+        frame = pd.DataFrame(
+            {
+                "key": c.key,
+                "sku": c.sku,
+                "quantity": c.quantity,
+                **{name: major(getattr(c, name)) for name in _AMOUNT_COLUMNS},
+                "points_earned": c.points_earned,
+                "activity": c.activity,
+                "gift": c.gift,
+            }
         )
-        return (
-            "<table><thead><tr>"
-            + "".join(f"<th>{h}</th>" for h in head)
-            + "</tr></thead><tbody>"
-            + "".join(rows)
-            + f"</tbody><tfoot><tr><td colspan='9'>total</td>"
-            f"<td>{money(self.total_minor)}</td></tr></tfoot></table>"
-            + (f"<p>Not applied:</p><ul>{rejected}</ul>" if rejected else "")
-        )
+        frame.attrs["currency"] = self.currency.code
+        return frame
 
 
 def _rejection_dict(rej: Rejection, text: _Texts) -> dict[str, Any]:

@@ -35,6 +35,7 @@ from mallcore.pricing.context import (
     TaxSettings,
     rule_problems,
 )
+from mallcore.pricing.ruleset import RuleSet
 from mallcore.pricing.scenario import Scenario
 from mallcore.promotions.coupons import Coupon
 from mallcore.promotions.promotion import Promotion
@@ -62,6 +63,7 @@ __all__ = [
     "SCHEMAS",
     "RulesSpec",
     "ScenarioSpec",
+    "load_rule_set",
     "load_scenario",
     "read_rules_file",
     "validate_rules",
@@ -648,6 +650,41 @@ def load_scenario(data: Any) -> Scenario:
     _raise(problems, "scenario")
     assert scenario is not None
     return scenario
+
+
+def load_rule_set(data: Any, *, name: str | None = None) -> RuleSet:
+    """Validate a rules (or scenario) file and build its rules once; see :mod:`.ruleset`."""
+    label = name
+    if isinstance(data, str | Path):
+        if isinstance(data, Path) or not data.lstrip().startswith(("{", "[")):
+            label = label or Path(data).name.split(".")[0]
+        data = read_rules_file(data)
+    problems = Problems()
+    fields = set(RulesSpec.model_fields)
+    rules_only = (
+        {k: v for k, v in data.items() if k in fields} if isinstance(data, Mapping) else data
+    )
+    try:
+        spec = RulesSpec.model_validate(rules_only)
+    except ValidationError as exc:
+        _shape_problems(exc, rules_only, problems, _currency_of(rules_only))
+        _raise(problems, "rules")
+        raise  # pragma: no cover - _raise always raises here
+    rules = _build_rules(spec, problems)
+    if rules is not None:
+        _check_rules(rules, Customer(), problems)
+    _raise(problems, "rules")
+    assert rules is not None
+    return RuleSet(
+        name=label or "rules",
+        currency=rules.currency,
+        catalog=dict(rules.catalog),
+        promotions=tuple(rules.promotions),
+        coupons=dict(rules.coupons),
+        freight_templates=dict(rules.templates),
+        tiers=rules.tiers,
+        points=rules.points,
+    )
 
 
 def validate_rules(source: Any) -> str:
