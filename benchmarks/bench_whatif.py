@@ -44,7 +44,7 @@ engine and a quote loop do the same work (no best-coupon search on either).
    after the pool is joined), and the parent samples the sum of the RSS of
    the child and its workers every 0.1 s with psutil (when installed).
    Sizes: 100,000 and 200,000 orders; ``BENCH_WHATIF_FULL=1`` adds
-   1,000,000 (about 13 minutes on the 2-core VM).
+   1,000,000 (564 s on the 2-core VM on 2026-12-04).
 
 Every result is checked before it is timed: the batch engine's totals equal
 the loop's, cart by cart; the ``workers=1``, ``workers=2`` and Dask output
