@@ -10,7 +10,7 @@ makes W1's), shipped to 440305 (Shenzhen, as in W1), at times spread over
 November 2026, bought by guests, **with no coupons held**, so that the batch
 engine and a quote loop do the same work (no best-coupon search on either).
 
-1. *One core.* ``P`` = 2,000 carts in 4 row groups. The peer is a loop over
+1. *One core.* 2,000 carts in 4 row groups. The peer is a loop over
    the parsed carts that builds each cart's context with ``RuleSet.context``
    and calls :func:`mallcore.pricing.quote` (a second row adds
    ``quote.to_dict()``: information). The subjects are :func:`result_rows`
@@ -18,7 +18,7 @@ engine and a quote loop do the same work (no best-coupon search on either).
    ``run_whatif(workers=1)`` end to end: validating the rules file, reading
    and parsing the Parquet history, pricing, writing the Parquet result.
    Target for each: at least 1.0x the loop's carts per second. All of them
-   run interleaved, ``REPEATS`` (5) times; the table shows the median.
+   run interleaved, ``SPEED_REPEATS`` (5) times; the table shows the median.
 2. *Two cores.* 20,000 carts in 40 row groups of 500: ``run_whatif`` wall
    time end to end with ``workers=2`` (a spawned process pool, started and
    stopped inside the timing) against ``workers=1``, interleaved, 3 runs each.
@@ -46,9 +46,10 @@ engine and a quote loop do the same work (no best-coupon search on either).
    Sizes: 100,000 and 200,000 orders; ``BENCH_WHATIF_FULL=1`` adds
    1,000,000 (564 s on the 2-core VM on 2026-12-04).
 
-Every result is checked before it is timed: the batch engine's totals equal
-the loop's, cart by cart; the ``workers=1``, ``workers=2`` and Dask output
-files hold the same table. ``--quick`` uses tiny sizes (seconds).
+Every result is checked: before timing, the batch engine's and
+``run_whatif``'s totals equal the loop's, cart by cart; after the two-core
+runs, the ``workers=1``, ``workers=2`` and Dask output files hold the same
+table. ``--quick`` uses tiny sizes (about 20 seconds; the numbers are noise).
 
 ``python -m benchmarks.bench_whatif profile`` prints a cProfile of
 ``result_rows`` over the one-core carts (cumulative and own time).
